@@ -1,0 +1,5 @@
+package io.backroute;
+
+public final class Backroute {
+    public static void main(String[] args) { }
+}
