@@ -31,7 +31,7 @@ import java.security.KeyPairGenerator;
 import java.util.Date;
 import java.util.Set;
 
-/** Creates a passphrase-less demo OpenPGP key pair (RSA 3072, usable by gpg 2.2) so the demo job can encrypt out of the box. */
+/** Creates a passphrase-less demo OpenPGP key pair (Ed25519 + Curve25519, usable by gpg 2.2) so the demo job can encrypt out of the box. */
 public final class DemoKeys {
 
     public static final String PUBLIC_FILE = "demo-public.asc";
@@ -69,11 +69,12 @@ public final class DemoKeys {
     }
 
     private static PGPKeyRingGenerator generator() throws GeneralSecurityException, PGPException {
-        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
-        rsa.initialize(3072);
+        // the v4 "legacy" curve encodings (EdDSA 22, ECDH 18 on Curve25519) are what gpg 2.2 reads
         Date now = new Date();
-        PGPKeyPair signPair = new JcaPGPKeyPair(PublicKeyAlgorithmTags.RSA_GENERAL, rsa.generateKeyPair(), now);
-        PGPKeyPair encPair = new JcaPGPKeyPair(PublicKeyAlgorithmTags.RSA_GENERAL, rsa.generateKeyPair(), now);
+        PGPKeyPair signPair = new JcaPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY,
+                KeyPairGenerator.getInstance("Ed25519", Pgp.BC).generateKeyPair(), now);
+        PGPKeyPair encPair = new JcaPGPKeyPair(PublicKeyAlgorithmTags.ECDH,
+                KeyPairGenerator.getInstance("X25519", Pgp.BC).generateKeyPair(), now);
 
         PGPSignatureSubpacketGenerator primary = new PGPSignatureSubpacketGenerator();
         primary.setKeyFlags(false, KeyFlags.CERTIFY_OTHER | KeyFlags.SIGN_DATA);
@@ -92,7 +93,7 @@ public final class DemoKeys {
                 .get(HashAlgorithmTags.SHA1);
         PGPKeyRingGenerator gen = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, signPair, USER_ID, sha1,
                 primary.generate(), null,
-                new JcaPGPContentSignerBuilder(PublicKeyAlgorithmTags.RSA_GENERAL, HashAlgorithmTags.SHA256).setProvider(Pgp.BC),
+                new JcaPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA512).setProvider(Pgp.BC),
                 null); // null encryptor: no passphrase, so the demo restore needs no prompt
         gen.addSubKey(encPair, sub.generate(), null);
         return gen;

@@ -58,8 +58,7 @@ public final class OpenPgpDecryption {
         List<PGPSecretKeyRing> rings = loadSecretKeys(secretKeyFile);
         boolean ok = false;
         try {
-            InputStream decoded = PGPUtil.getDecoderStream(new BufferedInputStream(artifact, Codecs.IO_BUFFER_SIZE));
-            PGPEncryptedDataList list = encryptedDataList(decoded);
+            PGPEncryptedDataList list = encryptedDataList(new BufferedInputStream(artifact, Codecs.IO_BUFFER_SIZE));
 
             List<String> recipientIds = new ArrayList<>();
             PGPPublicKeyEncryptedData chosen = null;
@@ -93,7 +92,8 @@ public final class OpenPgpDecryption {
                         .build(privateKey));
             } catch (PGPException e) {
                 throw new IOException("cannot decrypt the session key with key " + Pgp.keyId(secretKey.getKeyID())
-                        + " from " + secretKeyFile + ": the artifact is corrupt (" + e.getMessage() + ")", e);
+                        + " from " + secretKeyFile + ": the artifact is " + (truncation(e) ? "truncated" : "corrupt")
+                        + " (" + e.getMessage() + ")", e);
             }
             if (!chosen.isIntegrityProtected()) {
                 throw new IOException("the artifact has no integrity protection (no MDC); refusing to decrypt it");
@@ -108,10 +108,11 @@ public final class OpenPgpDecryption {
         }
     }
 
-    private static PGPEncryptedDataList encryptedDataList(InputStream decoded) throws IOException {
+    private static PGPEncryptedDataList encryptedDataList(InputStream artifact) throws IOException {
         Object o;
         try {
-            JcaPGPObjectFactory factory = new JcaPGPObjectFactory(decoded);
+            // accepts binary and ASCII-armored artifacts alike
+            JcaPGPObjectFactory factory = new JcaPGPObjectFactory(PGPUtil.getDecoderStream(artifact));
             o = factory.nextObject();
             while (o instanceof PGPMarker) {
                 o = factory.nextObject();
@@ -149,11 +150,20 @@ public final class OpenPgpDecryption {
                     throw new IOException("unexpected content in the encrypted artifact: " + OpenPgpKeys.describeObject(o));
                 }
             }
-        } catch (PGPException | RuntimeException e) {
-            throw new IOException("cannot read the decrypted artifact: it is corrupt or truncated (" + e.getMessage() + ")", e);
-        } catch (EOFException e) {
-            throw new IOException("cannot read the decrypted artifact: it is truncated", e);
+        } catch (PGPException | IOException | RuntimeException e) {
+            throw new IOException("cannot read the decrypted artifact: it is "
+                    + (truncation(e) ? "truncated" : "corrupt or truncated") + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** BouncyCastle wraps a premature end of input in other exceptions; find it to name the failure. */
+    static boolean truncation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EOFException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static PGPPrivateKey extractPrivateKey(PGPSecretKey key, Path file, char[] passphrase) throws IOException {
@@ -169,8 +179,8 @@ public final class OpenPgpDecryption {
             }
             return pk;
         } catch (PGPException e) {
-            // no passphrase detail in the message: it could hint at the secret
-            throw new IOException("wrong passphrase for " + what, e);
+            // BouncyCastle's message ("checksum mismatch" and the like) never contains the passphrase
+            throw new IOException("wrong passphrase for " + what + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -249,10 +259,9 @@ public final class OpenPgpDecryption {
             int n;
             try {
                 n = in.read(b, off, len);
-            } catch (EOFException e) {
-                throw new IOException("the artifact is truncated: " + e.getMessage(), e);
             } catch (IOException | RuntimeException e) {
-                throw new IOException("cannot read the artifact: it is corrupt or truncated (" + e.getMessage() + ")", e);
+                throw new IOException("cannot read the artifact: it is "
+                        + (truncation(e) ? "truncated" : "corrupt or truncated") + " (" + e.getMessage() + ")", e);
             }
             if (n < 0) {
                 verify();
