@@ -132,7 +132,7 @@ public final class MariaDbSource implements Source {
         }
         try {
             Preflight pf = preflight();
-            out.add("OK: " + pf.serverVersion + " at " + where());
+            out.add("OK: " + flavor(pf.serverVersion) + " " + pf.serverVersion + " at " + where());
             out.add("OK: " + pf.tool.getFileName() + " " + pf.clientVersion + " (" + pf.tool + ")");
             for (String db : pf.databases) {
                 DbStats s = pf.stats.get(db);

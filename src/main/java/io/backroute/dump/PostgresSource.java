@@ -154,7 +154,7 @@ public final class PostgresSource implements Source {
             out.add("OK: PostgreSQL " + pf.serverVersion + " at " + where());
             out.add("OK: pg_dump " + pf.clientVersion + " (" + pf.pgDump + ")");
             if (globals) {
-                out.add("OK: pg_dumpall " + pf.pgDumpall.getFileName() + " for globals");
+                out.add("OK: pg_dumpall (" + pf.pgDumpall + ") for globals");
             }
             for (String db : pf.databases) {
                 DbStats s = pf.stats.get(db);
