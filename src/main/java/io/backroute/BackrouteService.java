@@ -1,0 +1,244 @@
+package io.backroute;
+
+import io.backroute.camel.CodecComponent;
+import io.backroute.camel.DumpComponent;
+import io.backroute.camel.JobComponent;
+import io.backroute.camel.StoreComponent;
+import io.backroute.catalog.RunCatalog;
+import io.backroute.catalog.RunRecord;
+import io.backroute.catalog.RunStatus;
+import io.backroute.catalog.SqliteRunCatalog;
+import io.backroute.codec.DemoKeys;
+import io.backroute.config.BackrouteConfig;
+import io.backroute.config.ConfigurationException;
+import io.backroute.config.StartupValidator;
+import io.backroute.dump.DemoData;
+import io.backroute.management.JobManagement;
+import io.backroute.pipeline.FanOut;
+import io.backroute.pipeline.JobRuntime;
+import io.backroute.pipeline.RunPolicy;
+import io.backroute.store.Destinations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Backroute service: camel-main with the configuration file, every route under routes/, Backroute's
+ * components ({@code dump:}, {@code codec:}, {@code store:}, {@code job:}), run bookkeeping, startup validation
+ * and the job MBeans. Used by the long-running service and by every CLI command.
+ */
+public final class BackrouteService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackrouteService.class);
+
+    private final Main main;
+    private final boolean scheduling;
+    private volatile JobRuntime runtime;
+    private volatile JobManagement management;
+    private volatile RuntimeException startupFailure;
+    private final Map<String, Object> beans = new LinkedHashMap<>();
+
+    /**
+     * @param configFile the properties file
+     * @param scheduling false for CLI commands: the Quartz scheduler does not fire (run-now runs in-process)
+     * @param overrides  extra properties that win over the file (tests, CLI flags)
+     */
+    public BackrouteService(Path configFile, boolean scheduling, Map<String, String> overrides) {
+        this.scheduling = scheduling;
+        this.main = new Main();
+        main.setDefaultPropertyPlaceholderLocation("file:" + configFile.toAbsolutePath());
+        if (!Files.isRegularFile(configFile)) {
+            throw new ConfigurationException(List.of("configuration file " + configFile.toAbsolutePath()
+                    + " does not exist; pass --config FILE or set BACKROUTE_CONFIG"));
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        if (!scheduling) {
+            props.put("camel.component.quartz.auto-start-scheduler", "false");
+        }
+        props.putAll(overrides);
+        props.forEach(main::addOverrideProperty);
+        main.addMainListener(new Lifecycle());
+    }
+
+    public static String version() {
+        String v = BackrouteService.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Binds a bean into the Camel registry before the routes start (tests, embedding applications). */
+    public BackrouteService bind(String name, Object bean) {
+        beans.put(name, bean);
+        return this;
+    }
+
+    /** Starts Camel (validating first); throws {@link ConfigurationException} listing every problem. */
+    public void start() {
+        try {
+            main.start();
+        } catch (RuntimeException e) {
+            throw unwrap(e);
+        }
+        if (startupFailure != null) {
+            throw startupFailure;
+        }
+        if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
+            throw new IllegalStateException("Camel did not start; see the log above");
+        }
+    }
+
+    /** Runs as a service until stopped (SIGTERM / Ctrl-C). */
+    public void runUntilStopped() throws Exception {
+        main.run();
+        if (startupFailure != null) {
+            throw startupFailure;
+        }
+    }
+
+    public JobRuntime runtime() { return runtime; }
+
+    public CamelContext camel() { return main.getCamelContext(); }
+
+    public Main main() { return main; }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping Camel: {}", e.getMessage());
+        }
+    }
+
+    private RuntimeException unwrap(RuntimeException e) {
+        Throwable t = e;
+        while (t != null) {
+            if (t instanceof ConfigurationException ce) {
+                return ce;
+            }
+            t = t.getCause();
+        }
+        return e;
+    }
+
+    private final class Lifecycle extends MainListenerSupport {
+
+        @Override
+        public void beforeConfigure(BaseMainSupport m) {
+            CamelContext camel = m.getCamelContext();
+            BackrouteConfig config = new BackrouteConfig(camel);
+            RunCatalog catalog = new SqliteRunCatalog(config.catalogFile());
+            JobRuntime rt = new JobRuntime(camel, config, catalog, new Destinations(config, camel), version());
+            runtime = rt;
+            camel.getRegistry().bind("backroute", rt);
+            camel.getRegistry().bind("backrouteFanOut", new FanOut(rt));
+            camel.addComponent("dump", new DumpComponent());
+            camel.addComponent("codec", new CodecComponent());
+            camel.addComponent("store", new StoreComponent(rt));
+            camel.addComponent("job", new JobComponent(rt));
+            camel.addRoutePolicyFactory(new RunPolicy.Factory(rt));
+            beans.forEach(camel.getRegistry()::bind);
+            rt.addListener(BackrouteService.this::alertIfNeeded);
+            try {
+                camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    // work happens once routes are up, below
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                    afterCamelStarted();
+                }
+            });
+                camel.addService(new org.apache.camel.support.service.ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        beforeCamelStopped();
+                    }
+                }, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void afterConfigure(BaseMainSupport m) {
+            CamelContext camel = m.getCamelContext();
+            bootstrapDemo(camel);
+            List<String> problems = new StartupValidator(camel).validate();
+            if (!problems.isEmpty()) {
+                startupFailure = new ConfigurationException(problems);
+                throw startupFailure;
+            }
+        }
+
+    }
+
+    private void afterCamelStarted() {
+        int interrupted = runtime.catalog().markInterrupted("interrupted: the service stopped or crashed during the run");
+        if (interrupted > 0) {
+            LOG.warn("{} run(s) were RUNNING when the service last stopped; marked FAILED", interrupted);
+        }
+        management = new JobManagement(runtime);
+        management.registerAll();
+        if (scheduling) {
+            for (String job : runtime.jobIds()) {
+                LOG.info("job {} scheduled: {} (next {})", job, runtime.schedule(job),
+                        runtime.nextFireTime(job).map(Object::toString).orElse("none"));
+            }
+        }
+    }
+
+    private void beforeCamelStopped() {
+        if (management != null) {
+            management.close();
+            management = null;
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    private void bootstrapDemo(CamelContext camel) {
+        BackrouteConfig config = runtime.config();
+        if (!Boolean.parseBoolean(config.get("backroute.demo.bootstrap", "false")) || !runtime.isJob("demo")) {
+            return;
+        }
+        config.get("jobs.demo.sqlite").ifPresent(sqlite -> config.get("jobs.demo.directory")
+                .ifPresent(dir -> DemoData.ensure(Path.of(sqlite), Path.of(dir))));
+        String recipients = config.get("jobs.demo.recipients", "");
+        if (!recipients.isBlank() && !recipients.contains(",") && !Files.exists(Path.of(recipients))) {
+            Path keysDir = Path.of(config.get("backroute.demo.keys-dir", "data/demo-keys"));
+            Path generated;
+            try {
+                generated = DemoKeys.ensure(keysDir);
+            } catch (java.io.IOException e) {
+                throw new ConfigurationException(List.of("cannot generate the demo key pair in " + keysDir + ": " + e.getMessage()));
+            }
+            if (!generated.toAbsolutePath().normalize().equals(Path.of(recipients).toAbsolutePath().normalize())) {
+                LOG.warn("demo key generated at {} but jobs.demo.recipients points to {}", generated, recipients);
+            }
+        }
+    }
+
+    private void alertIfNeeded(RunRecord r) {
+        if (r.status() == RunStatus.SUCCESS || camel() == null || camel().getRoute("alert") == null) {
+            return;
+        }
+        try {
+            camel().createFluentProducerTemplate().to("direct:alert")
+                    .withBody(r.status() + " job " + r.job() + " run " + r.runId() + ": " + r.error())
+                    .send();
+        } catch (RuntimeException e) {
+            LOG.error("alert for run {} could not be delivered: {}", r.runId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.backroute.management;
+
+/**
+ * JMX view of one job, {@code io.backroute:type=job,job=<id>}: what ops check first. Rebuilt from the run
+ * catalog, so it survives restarts. No attribute ever holds a secret.
+ */
+public interface JobMBean {
+
+    String getJob();
+
+    boolean isEnabled();
+
+    boolean isRunning();
+
+    String getSchedule();
+
+    /** ISO-8601, empty when the job has no next fire time (not scheduled). */
+    String getNextFireTime();
+
+    String getLastRunId();
+
+    /** RUNNING, SUCCESS, PARTIAL, FAILED, SKIPPED or NONE. */
+    String getLastRunStatus();
+
+    String getLastRunStart();
+
+    long getLastDurationMillis();
+
+    long getLastStoredBytes();
+
+    long getLastPlainBytes();
+
+    String getLastSuccessTime();
+
+    String getLastFailureTime();
+
+    String getLastFailureMessage();
+
+    /** Starts a run now in the background; returns a message saying so (or why not). */
+    String runNow();
+}

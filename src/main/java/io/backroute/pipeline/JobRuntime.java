@@ -1,0 +1,281 @@
+package io.backroute.pipeline;
+
+import io.backroute.BackupException;
+import io.backroute.catalog.ArtifactNames;
+import io.backroute.catalog.DestinationResult;
+import io.backroute.catalog.RunCatalog;
+import io.backroute.catalog.RunRecord;
+import io.backroute.catalog.RunStatus;
+import io.backroute.config.BackrouteConfig;
+import io.backroute.store.Destinations;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.component.quartz.QuartzEndpoint;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Run bookkeeping for every job route: starts a run (RUNNING record, one run per job at a time, overlaps
+ * SKIPPED), ends it (SUCCESS / PARTIAL / FAILED from the destination results or the failure), cleans
+ * staging and notifies listeners (JMX, alerts). Registered in the Camel registry as {@code backroute}.
+ */
+public final class JobRuntime implements AutoCloseable {
+
+    public static final String JOB_ROUTE_CONFIGURATION = "backup-job";
+    public static final String TRIGGER_PROPERTY = "backrouteTrigger";
+    static final String SKIPPED_PROPERTY = "backrouteSkipped";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
+
+    private final CamelContext camel;
+    private final BackrouteConfig config;
+    private final RunCatalog catalog;
+    private final Destinations destinations;
+    private final Staging staging;
+    private final Delivery delivery;
+    private final Map<String, Semaphore> locks = new ConcurrentHashMap<>();
+    private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final SecureRandom random = new SecureRandom();
+
+    public JobRuntime(CamelContext camel, BackrouteConfig config, RunCatalog catalog, Destinations destinations,
+                      String version) {
+        this.camel = camel;
+        this.config = config;
+        this.catalog = catalog;
+        this.destinations = destinations;
+        this.staging = new Staging(version);
+        this.delivery = new Delivery(destinations::get, config.deliveryAttempts(), config.deliveryBackoff(),
+                config.deliveryMaxBackoff(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    public CamelContext camel() { return camel; }
+    public BackrouteConfig config() { return config; }
+    public RunCatalog catalog() { return catalog; }
+    public Destinations destinations() { return destinations; }
+    public Staging staging() { return staging; }
+    public Delivery delivery() { return delivery; }
+
+    /** Called with every finished (or skipped) run record. */
+    public void addListener(Consumer<RunRecord> listener) { listeners.add(listener); }
+
+    // ---- jobs
+
+    /** Route definitions of the jobs (routes using route configuration {@value #JOB_ROUTE_CONFIGURATION}). */
+    public static List<RouteDefinition> jobDefinitions(CamelContext camel) {
+        List<RouteDefinition> jobs = new ArrayList<>();
+        for (RouteDefinition rd : ((ModelCamelContext) camel).getRouteDefinitions()) {
+            String rc = rd.getRouteConfigurationId();
+            if (rc != null && List.of(rc.split(",")).contains(JOB_ROUTE_CONFIGURATION)) {
+                jobs.add(rd);
+            }
+        }
+        return jobs;
+    }
+
+    public List<String> jobIds() {
+        return jobDefinitions(camel).stream().map(RouteDefinition::getRouteId).sorted().toList();
+    }
+
+    public boolean isJob(String id) {
+        return jobIds().contains(id);
+    }
+
+    public boolean isRunning(String job) {
+        Semaphore s = locks.get(job);
+        return s != null && s.availablePermits() == 0;
+    }
+
+    /** Next fire time of a Quartz-triggered job, empty when it has none (not scheduled, paused, or not Quartz). */
+    public Optional<Instant> nextFireTime(String job) {
+        Route route = camel.getRoute(job);
+        if (route == null) {
+            return Optional.empty();
+        }
+        Endpoint ep = route.getEndpoint();
+        if (ep instanceof QuartzEndpoint q) {
+            try {
+                var trigger = q.getComponent().getScheduler().getTrigger(q.getTriggerKey());
+                Date next = trigger == null ? null : trigger.getNextFireTime();
+                return Optional.ofNullable(next).map(Date::toInstant);
+            } catch (Exception e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The schedule of a job as written (cron expression or endpoint). */
+    public String schedule(String job) {
+        Route route = camel.getRoute(job);
+        if (route != null && route.getEndpoint() instanceof QuartzEndpoint q) {
+            return q.getCron() != null ? q.getCron() : "quartz";
+        }
+        return route == null ? "" : org.apache.camel.util.URISupport.sanitizeUri(route.getEndpoint().getEndpointUri());
+    }
+
+    /**
+     * Runs a job once, now, synchronously in the calling thread, through the job route itself (same steps,
+     * same bookkeeping as a scheduled run). Returns the final run record.
+     */
+    public RunRecord runNow(String job, String trigger) {
+        Route route = camel.getRoute(job);
+        if (route == null || !isJob(job)) {
+            throw new IllegalArgumentException("unknown job '" + job + "'; known jobs: " + jobIds());
+        }
+        Exchange ex = route.getEndpoint().createExchange();
+        ex.setProperty(TRIGGER_PROPERTY, trigger);
+        ex.getExchangeExtension().setFromEndpoint(route.getEndpoint());
+        ex.getExchangeExtension().setFromRouteId(job);
+        try {
+            route.getConsumer().getProcessor().process(ex);
+        } catch (Exception e) {
+            ex.setException(e);
+        }
+        RunContext rc = ex.getProperty(RunContext.PROPERTY, RunContext.class);
+        if (rc == null) {
+            throw new IllegalStateException("job " + job + " did not start a run (is its route configuration " + JOB_ROUTE_CONFIGURATION + "?)");
+        }
+        return catalog.find(rc.runId()).orElseThrow();
+    }
+
+    // ---- run lifecycle (called by RunPolicy)
+
+    void begin(Route route, Exchange exchange) {
+        String job = route.getRouteId();
+        Instant start = Instant.now();
+        String runId = ArtifactNames.newRunId(job, start, random);
+        String trigger = exchange.getProperty(TRIGGER_PROPERTY, String.class);
+        if (trigger == null) {
+            Endpoint from = exchange.getFromEndpoint();
+            trigger = from instanceof QuartzEndpoint ? "schedule" : from == null ? "endpoint" : "endpoint:" + from.getEndpointKey().split(":")[0];
+        }
+        Semaphore lock = locks.computeIfAbsent(job, j -> new Semaphore(1));
+        if (!lock.tryAcquire()) {
+            RunRecord skipped = new RunRecord(runId, job, trigger, RunStatus.SKIPPED, start, start, 0, 0, List.of(),
+                    "previous run still in progress; this trigger was skipped");
+            LOG.warn("run {} SKIPPED: job {} is still running from an earlier trigger", runId, job);
+            catalog.save(skipped);
+            exchange.setProperty(SKIPPED_PROPERTY, true);
+            exchange.setProperty(RunContext.PROPERTY, new RunContext(job, runId, trigger, start, null));
+            exchange.setRouteStop(true);
+            notifyListeners(skipped);
+            return;
+        }
+        try {
+            var dir = Staging.createRunDir(config.stagingDir(), runId);
+            RunContext rc = new RunContext(job, runId, trigger, start, dir);
+            exchange.setProperty(RunContext.PROPERTY, rc);
+            catalog.save(new RunRecord(runId, job, trigger, RunStatus.RUNNING, start, null, 0, 0, List.of(), null));
+            LOG.info("run {} started (job {}, trigger {})", runId, job, trigger);
+        } catch (RuntimeException e) {
+            lock.release();
+            RunRecord failed = new RunRecord(runId, job, trigger, RunStatus.FAILED, start, Instant.now(), 0, 0, List.of(),
+                    errorSummary(e));
+            catalog.save(failed);
+            exchange.setProperty(SKIPPED_PROPERTY, true);
+            exchange.setProperty(RunContext.PROPERTY, new RunContext(job, runId, trigger, start, null));
+            exchange.setRouteStop(true);
+            LOG.error("run {} FAILED before it started: {}", runId, failed.error());
+            notifyListeners(failed);
+        }
+    }
+
+    void end(Exchange exchange) {
+        if (Boolean.TRUE.equals(exchange.getProperty(SKIPPED_PROPERTY, Boolean.class))) {
+            return;
+        }
+        RunContext rc = exchange.getProperty(RunContext.PROPERTY, RunContext.class);
+        if (rc == null) {
+            return;
+        }
+        try {
+            Exception failure = exchange.getException();
+            if (failure == null) {
+                failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            }
+            List<DestinationResult> results = rc.results();
+            RunStatus status;
+            String error = null;
+            if (failure != null) {
+                status = RunStatus.FAILED;
+                error = errorSummary(failure);
+            } else if (results.isEmpty()) {
+                status = RunStatus.FAILED;
+                error = "the job stored nothing: add a store: step naming at least one destination";
+            } else {
+                long ok = results.stream().filter(DestinationResult::ok).count();
+                status = ok == results.size() ? RunStatus.SUCCESS : ok == 0 ? RunStatus.FAILED : RunStatus.PARTIAL;
+                if (status != RunStatus.SUCCESS) {
+                    error = String.join("; ", results.stream().filter(r -> !r.ok()).map(DestinationResult::error).toList());
+                }
+            }
+            Instant end = Instant.now();
+            RunRecord record = new RunRecord(rc.runId(), rc.job(), rc.trigger(), status, rc.start(), end,
+                    rc.plainBytes(), rc.storedBytes(), results, error);
+            catalog.save(record);
+            var took = java.time.Duration.between(rc.start(), end);
+            if (status == RunStatus.SUCCESS) {
+                LOG.info("run {} SUCCESS: {} stored to {} destination(s) in {}", rc.runId(),
+                        Units.bytes(rc.storedBytes()), results.size(), Units.duration(took));
+            } else {
+                LOG.error("run {} {}: {}", rc.runId(), status, error);
+            }
+            notifyListeners(record);
+        } finally {
+            Staging.clean(rc.stagingDir());
+            Semaphore lock = locks.get(rc.job());
+            if (lock != null) {
+                lock.release();
+            }
+        }
+    }
+
+    private void notifyListeners(RunRecord record) {
+        for (Consumer<RunRecord> l : listeners) {
+            try {
+                l.accept(record);
+            } catch (RuntimeException e) {
+                LOG.error("run listener failed for run {}: {}", record.runId(), e.toString());
+            }
+        }
+    }
+
+    /** One line for records and alerts: the stage and message of the root cause, never a stack trace or secret. */
+    public static String errorSummary(Throwable t) {
+        Throwable cur = t;
+        while (cur != null) {
+            if (cur instanceof BackupException be) {
+                return be.summary();
+            }
+            cur = cur.getCause();
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root
+                && (root instanceof org.apache.camel.CamelExecutionException || root.getMessage() == null)) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return org.apache.camel.util.URISupport.sanitizeUri(m);
+    }
+
+    @Override
+    public void close() {
+        destinations.close();
+        catalog.close();
+    }
+}
