@@ -32,11 +32,6 @@ final class SourceOptions {
         return v.trim();
     }
 
-    /** Raw value (untrimmed) for options where blanks matter to the message. */
-    boolean present(String name) {
-        return values.containsKey(name);
-    }
-
     /** Adds one problem per option name this source does not know, so a typo never passes silently. */
     void reportUnknown(List<String> problems) {
         for (String name : values.keySet()) {
