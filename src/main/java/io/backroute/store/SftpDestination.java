@@ -1,0 +1,325 @@
+package io.backroute.store;
+
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpATTRS;
+import com.jcraft.jsch.SftpException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.camel.CamelContext;
+
+/**
+ * SFTP destination: uploads through camel-ftp's sftp producer to a {@code .part} name renamed on completion, with
+ * host key checking on; lists, reads, deletes and sweeps with JSch.
+ * <p>
+ * Options ({@code backroute.destinations.<name>.<option>}): {@code host} (required); {@code port} (default 22);
+ * {@code username} (required); {@code password} (secret) and/or {@code privateKeyFile} with optional
+ * {@code privateKeyPassphrase} (secret), one of them required; {@code path} (existing directory, relative to the
+ * login directory unless it starts with '/'); {@code knownHostsFile} (default ~/.ssh/known_hosts; must list the
+ * server's host key); {@code strictHostKeyChecking} (default yes; "no" accepts any host key and is for labs only);
+ * {@code connectTimeout} (ms, default 10000).
+ */
+public class SftpDestination extends RemoteDestination {
+
+    private final String host;
+    private final int port;
+    private final String username;
+    private final String password;
+    private final String privateKeyFile;
+    private final String passphrase;
+    private final String root;
+    private final String knownHostsFile;
+    private final boolean strict;
+    private final int connectTimeout;
+
+    public SftpDestination(String name, Map<String, String> options, CamelContext camel) {
+        super(name, camel);
+        this.host = options.get("host").strip();
+        this.port = Keys.port(options, 22);
+        this.username = options.get("username").strip();
+        this.password = Keys.opt(options, "password", null);
+        this.privateKeyFile = Keys.opt(options, "privateKeyFile", null);
+        this.passphrase = Keys.opt(options, "privateKeyPassphrase", null);
+        String path = Keys.opt(options, "path", "");
+        this.root = (path.startsWith("/") ? "/" : "") + Keys.dir(path);
+        this.knownHostsFile = Keys.opt(options, "knownHostsFile",
+                Path.of(System.getProperty("user.home"), ".ssh", "known_hosts").toString());
+        this.strict = !"no".equalsIgnoreCase(Keys.opt(options, "strictHostKeyChecking", "yes"));
+        this.connectTimeout = Integer.parseInt(Keys.opt(options, "connectTimeout", "10000"));
+        secret(password);
+        secret(passphrase);
+    }
+
+    @Override public String kind() { return "sftp"; }
+
+    @Override
+    public String location() {
+        return "sftp://" + username + "@" + host + ":" + port + "/" + Keys.dir(root);
+    }
+
+    private String remote(String relative) {
+        String r = Keys.join(root, relative);
+        return r.isEmpty() ? "." : r;
+    }
+
+    @Override
+    protected String uploadUri(String key, long size) {
+        StringBuilder uri = new StringBuilder("sftp://").append(username).append('@').append(host).append(':').append(port)
+                .append('/').append(Keys.join(root, Keys.parent(key)))
+                .append("?stepwise=false&fileExist=Fail&tempFileName=${file:onlyname}").append(TEMP_SUFFIX)
+                .append("&disconnect=true&maximumReconnectAttempts=0&throwExceptionOnConnectFailed=true")
+                .append("&connectTimeout=").append(connectTimeout)
+                .append("&knownHostsFile=").append(knownHostsFile).append("&useUserKnownHostsFile=false")
+                .append("&strictHostKeyChecking=").append(strict ? "yes" : "no");
+        if (password != null) {
+            uri.append("&password=RAW(").append(password).append(')');
+        }
+        if (privateKeyFile != null) {
+            uri.append("&privateKeyFile=").append(privateKeyFile);
+            if (passphrase != null) {
+                uri.append("&privateKeyPassphrase=RAW(").append(passphrase).append(')');
+            }
+        }
+        return uri.toString();
+    }
+
+    private final class Connection implements AutoCloseable {
+        final Session session;
+        final ChannelSftp channel;
+
+        Connection(String what) {
+            Session s = null;
+            try {
+                JSch jsch = new JSch();
+                jsch.setKnownHosts(knownHostsFile);
+                if (privateKeyFile != null) {
+                    jsch.addIdentity(privateKeyFile, passphrase);
+                }
+                s = jsch.getSession(username, host, port);
+                if (password != null) {
+                    s.setPassword(password);
+                }
+                s.setConfig("StrictHostKeyChecking", strict ? "yes" : "no");
+                s.setTimeout(Math.max(connectTimeout, 30_000));
+                s.connect(connectTimeout);
+                ChannelSftp c = (ChannelSftp) s.openChannel("sftp");
+                c.connect(connectTimeout);
+                session = s;
+                channel = c;
+            } catch (JSchException e) {
+                if (s != null) {
+                    s.disconnect();
+                }
+                throw translate(what, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            channel.disconnect();
+            session.disconnect();
+        }
+    }
+
+    @FunctionalInterface
+    private interface SftpCall<T> {
+        T call(ChannelSftp channel) throws SftpException;
+    }
+
+    private <T> T with(String what, SftpCall<T> call) {
+        try (Connection c = new Connection(what)) {
+            return call.call(c.channel);
+        } catch (SftpException e) {
+            throw translate(what, e);
+        }
+    }
+
+    private static boolean missing(SftpException e) {
+        return e.id == ChannelSftp.SSH_FX_NO_SUCH_FILE;
+    }
+
+    @Override
+    protected void checkRoot() {
+        if (root.isEmpty()) {
+            return;
+        }
+        with("check directory " + root, ch -> {
+            try {
+                if (!ch.stat(root).isDir()) {
+                    throw new DestinationException(name, root + " is not a directory", true, null);
+                }
+            } catch (SftpException e) {
+                if (missing(e)) {
+                    throw new DestinationException(name, "directory " + root + " does not exist", true, null);
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    protected void cleanupFailedPut(String key) {
+        delete(key + TEMP_SUFFIX);
+    }
+
+    @Override
+    protected boolean isPermanent(Throwable t) {
+        SftpException s = find(t, SftpException.class);
+        if (s != null && (s.id == ChannelSftp.SSH_FX_NO_SUCH_FILE || s.id == ChannelSftp.SSH_FX_PERMISSION_DENIED)) {
+            return true;
+        }
+        return anyMessage(t, "Auth fail", "Auth cancel", "UnknownHostKey", "HostKey has been changed", "reject HostKey",
+                "invalid privatekey");
+    }
+
+    @Override
+    public OptionalLong stat(String key) {
+        Keys.check(name, key);
+        return with("stat " + key, ch -> {
+            try {
+                SftpATTRS a = ch.stat(remote(key));
+                return a.isReg() ? OptionalLong.of(a.getSize()) : OptionalLong.empty();
+            } catch (SftpException e) {
+                if (missing(e)) {
+                    return OptionalLong.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    private void walk(ChannelSftp ch, String dir, List<Map.Entry<String, SftpATTRS>> out) throws SftpException {
+        List<ChannelSftp.LsEntry> entries = new ArrayList<>();
+        try {
+            ch.ls(remote(dir), e -> {
+                entries.add(e);
+                return ChannelSftp.LsEntrySelector.CONTINUE;
+            });
+        } catch (SftpException e) {
+            if (missing(e)) {
+                return;
+            }
+            throw e;
+        }
+        for (ChannelSftp.LsEntry e : entries) {
+            String n = e.getFilename();
+            if (n.equals(".") || n.equals("..")) {
+                continue;
+            }
+            String child = Keys.join(dir, n);
+            if (e.getAttrs().isDir()) {
+                walk(ch, child, out);
+            } else if (e.getAttrs().isReg()) {
+                out.add(Map.entry(child, e.getAttrs()));
+            }
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        String dir = Keys.dir(prefix);
+        return with("list " + prefix, ch -> {
+            List<Map.Entry<String, SftpATTRS>> files = new ArrayList<>();
+            walk(ch, dir, files);
+            return files.stream().map(Map.Entry::getKey).filter(k -> !k.endsWith(TEMP_SUFFIX)).sorted().toList();
+        });
+    }
+
+    @Override
+    public InputStream open(String key) {
+        Keys.check(name, key);
+        Connection c = new Connection("open " + key);
+        try {
+            return new FilterInputStream(c.channel.get(remote(key))) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        c.close();
+                    }
+                }
+            };
+        } catch (SftpException e) {
+            c.close();
+            throw translate("open " + key, e);
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        Keys.check(name, key);
+        with("delete " + key, ch -> {
+            try {
+                ch.rm(remote(key));
+            } catch (SftpException e) {
+                if (!missing(e)) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> sweepTemp(String prefix, Duration grace) {
+        String dir = Keys.dir(prefix);
+        Instant cutoff = Instant.now().minus(grace);
+        return with("sweep " + prefix, ch -> {
+            List<Map.Entry<String, SftpATTRS>> files = new ArrayList<>();
+            walk(ch, dir, files);
+            List<String> removed = new ArrayList<>();
+            for (Map.Entry<String, SftpATTRS> e : files) {
+                if (e.getKey().endsWith(TEMP_SUFFIX) && Instant.ofEpochSecond(e.getValue().getMTime()).isBefore(cutoff)) {
+                    ch.rm(remote(e.getKey()));
+                    removed.add(e.getKey());
+                }
+            }
+            return removed;
+        });
+    }
+
+    /** Provider for {@code kind=sftp}; see {@link SftpDestination} for the options. */
+    public static class Provider implements DestinationProvider {
+        @Override public String kind() { return "sftp"; }
+
+        @Override
+        public void validate(String name, Map<String, String> options, List<String> problems) {
+            Keys.require(name, options, "host", "set the SFTP server host name", problems);
+            Keys.require(name, options, "username", "set the SFTP user", problems);
+            Keys.port(name, options, problems);
+            if (Keys.opt(options, "password", null) == null && Keys.opt(options, "privateKeyFile", null) == null) {
+                problems.add(Keys.key(name, "password") + ": missing; set password or privateKeyFile");
+            }
+            Keys.readableFile(name, options, "privateKeyFile", problems);
+            String strict = Keys.opt(options, "strictHostKeyChecking", "yes");
+            if (!strict.equalsIgnoreCase("yes") && !strict.equalsIgnoreCase("no")) {
+                problems.add(Keys.key(name, "strictHostKeyChecking") + ": " + strict + " must be yes or no");
+            }
+            if (strict.equalsIgnoreCase("yes")) {
+                String known = Keys.opt(options, "knownHostsFile",
+                        Path.of(System.getProperty("user.home"), ".ssh", "known_hosts").toString());
+                if (!java.nio.file.Files.isReadable(Path.of(known))) {
+                    problems.add(Keys.key(name, "knownHostsFile") + ": " + known
+                            + " is not readable; add the server's host key there (ssh-keyscan -p PORT HOST)");
+                }
+            }
+        }
+
+        @Override
+        public Destination create(String name, Map<String, String> options, CamelContext camel) {
+            return new SftpDestination(name, options, camel);
+        }
+    }
+}
