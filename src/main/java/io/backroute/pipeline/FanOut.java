@@ -22,6 +22,11 @@ public final class FanOut {
         if (run == null || destination == null) {
             throw new BackupException("fan-out", "fan-out needs a run and a destination name");
         }
-        run.addResult(runtime.delivery().deliver(run, destination));
+        org.slf4j.MDC.put("run", run.runId());
+        try {
+            run.addResult(runtime.delivery().deliver(run, destination));
+        } finally {
+            org.slf4j.MDC.remove("run");
+        }
     }
 }

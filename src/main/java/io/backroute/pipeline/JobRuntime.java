@@ -176,7 +176,14 @@ public final class JobRuntime implements AutoCloseable {
             notifyListeners(skipped);
             return;
         }
+        org.slf4j.MDC.put("run", runId);
         try {
+            long free = Staging.freeBytes(config.stagingDir());
+            if (free >= 0 && free < config.stagingMinFreeBytes()) {
+                throw new BackupException(job, runId, "stage", "staging directory " + config.stagingDir().toAbsolutePath()
+                        + " has only " + Units.bytes(free) + " free, below backroute.staging.min-free-bytes ("
+                        + Units.bytes(config.stagingMinFreeBytes()) + "); free space or move backroute.staging-dir", true, null);
+            }
             var dir = Staging.createRunDir(config.stagingDir(), runId);
             RunContext rc = new RunContext(job, runId, trigger, start, dir);
             exchange.setProperty(RunContext.PROPERTY, rc);
@@ -192,6 +199,7 @@ public final class JobRuntime implements AutoCloseable {
             exchange.setRouteStop(true);
             LOG.error("run {} FAILED before it started: {}", runId, failed.error());
             notifyListeners(failed);
+            org.slf4j.MDC.remove("run");
         }
     }
 
@@ -242,6 +250,7 @@ public final class JobRuntime implements AutoCloseable {
             if (lock != null) {
                 lock.release();
             }
+            org.slf4j.MDC.remove("run");
         }
     }
 

@@ -72,22 +72,26 @@ public final class Staging {
         long t0 = System.nanoTime();
         HashingOutputStream stored;
         HashingOutputStream plain;
+        OutputStream raw = null;
         try {
-            OutputStream raw = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            raw = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             trySetPerms(file, "rw-------");
             stored = new HashingOutputStream(raw);
             OutputStream chain = stored;
             for (int i = transforms.size() - 1; i >= 0; i--) {
                 chain = transforms.get(i).wrap(chain);
             }
-            plain = new HashingOutputStream(new java.io.BufferedOutputStream(chain, BUFFER));
+            plain = new HashingOutputStream(new Progress(new java.io.BufferedOutputStream(chain, BUFFER), run.runId(), fileName));
             try (OutputStream out = plain) {
                 unit.writeTo(out);
             }
         } catch (BackupException e) {
+            closeQuietly(raw);
             deleteQuietly(file);
             throw e;
         } catch (IOException | RuntimeException e) {
+            // a codec that fails while closing may not close the file: close it here, or the descriptor leaks
+            closeQuietly(raw);
             deleteQuietly(file);
             String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (what.contains("No space left") || what.contains("File too large")) {
@@ -127,6 +131,44 @@ public final class Staging {
         return new StagedArtifact(key, file, manifestFile, manifest);
     }
 
+    /** Logs progress of a long dump every {@link #PROGRESS_EVERY_NANOS}: bytes so far and throughput. */
+    private static final class Progress extends java.io.FilterOutputStream {
+        private static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
+        private final String runId;
+        private final String name;
+        private final long start = System.nanoTime();
+        private long next = start + PROGRESS_EVERY_NANOS;
+        private long bytes;
+
+        Progress(OutputStream out, String runId, String name) {
+            super(out);
+            this.runId = runId;
+            this.name = name;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            tick(1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            tick(len);
+        }
+
+        private void tick(int n) {
+            bytes += n;
+            long now = System.nanoTime();
+            if (now >= next) {
+                next = now + PROGRESS_EVERY_NANOS;
+                LOG.info("run {} staging {}: {} read so far ({})", runId, name, Units.bytes(bytes),
+                        Units.throughput(bytes, Duration.ofNanos(now - start)));
+            }
+        }
+    }
+
     /** Free bytes of the file store holding dir (or its nearest existing parent). */
     public static long freeBytes(Path dir) {
         Path p = dir.toAbsolutePath();
@@ -150,6 +192,16 @@ public final class Staging {
             s.sorted(Comparator.reverseOrder()).forEach(Staging::deleteQuietly);
         } catch (IOException e) {
             LOG.warn("could not clean staging directory {}: {}", runDir, e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the file is deleted next; its content does not matter
+            }
         }
     }
 

@@ -13,7 +13,9 @@ import org.apache.camel.CamelContext;
  */
 public final class Destinations implements AutoCloseable {
 
-    private static final List<DestinationProvider> PROVIDERS = List.of(new LocalDestination.Provider());
+    private static final List<DestinationProvider> PROVIDERS = List.of(new LocalDestination.Provider(),
+            new S3Destination.Provider(), new FtpDestination.Provider(), new FtpDestination.FtpsProvider(),
+            new SftpDestination.Provider(), new SmbDestination.Provider());
 
     private final BackrouteConfig config;
     private final CamelContext camel;
