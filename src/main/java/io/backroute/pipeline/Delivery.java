@@ -31,6 +31,7 @@ public final class Delivery {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Sleeper sleeper;
+    private final Duration tempGrace;
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
     public interface Sleeper {
@@ -38,7 +39,8 @@ public final class Delivery {
     }
 
     public Delivery(Function<String, Destination> destinations, int attempts, Duration initialBackoff,
-                    Duration maxBackoff, Sleeper sleeper) {
+                    Duration maxBackoff, Duration tempGrace, Sleeper sleeper) {
+        this.tempGrace = tempGrace;
         this.destinations = destinations;
         this.attempts = Math.max(1, attempts);
         this.initialBackoff = initialBackoff;
@@ -52,6 +54,7 @@ public final class Delivery {
         long bytes = 0;
         try {
             Destination dest = destinations.apply(destinationName);
+            sweep(run, dest);
             for (StagedArtifact a : run.staged()) {
                 long size = Files.size(a.file());
                 withRetry(run, dest, "upload of " + a.key(), () -> {
@@ -75,6 +78,17 @@ public final class Delivery {
                     : destinationName + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             LOG.error("run {} destination {} FAILED: {}", run.runId(), destinationName, msg);
             return new DestinationResult(destinationName, false, bytes, took.toMillis(), committed, msg);
+        }
+    }
+
+    /** Removes our temp names a crashed earlier run left under the job's prefix (older than the grace period). */
+    private void sweep(RunContext run, Destination dest) {
+        try {
+            for (String key : dest.sweepTemp(run.job() + "/", tempGrace)) {
+                LOG.warn("run {}: removed stale temp {} at {} (left by an interrupted earlier upload)", run.runId(), key, dest.name());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: could not sweep temp names at {}: {}", run.runId(), dest.name(), e.getMessage());
         }
     }
 

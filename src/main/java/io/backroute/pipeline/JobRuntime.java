@@ -60,7 +60,7 @@ public final class JobRuntime implements AutoCloseable {
         this.destinations = destinations;
         this.staging = new Staging(version);
         this.delivery = new Delivery(destinations::get, config.deliveryAttempts(), config.deliveryBackoff(),
-                config.deliveryMaxBackoff(), d -> Thread.sleep(d.toMillis()));
+                config.deliveryMaxBackoff(), config.tempGrace(), d -> Thread.sleep(d.toMillis()));
     }
 
     public CamelContext camel() { return camel; }
