@@ -139,6 +139,7 @@ public final class BackrouteService implements AutoCloseable {
             runtime = rt;
             camel.getRegistry().bind("backroute", rt);
             camel.getRegistry().bind("backrouteFanOut", new FanOut(rt));
+            camel.getRegistry().bind("backrouteRetention", new io.backroute.pipeline.RetentionRunner(rt).listen());
             camel.addComponent("dump", new DumpComponent());
             camel.addComponent("codec", new CodecComponent());
             camel.addComponent("store", new StoreComponent(rt));

@@ -49,6 +49,31 @@ public final class BackrouteConfig {
 
     public long stagingMinFreeBytes() { return Long.parseLong(get("backroute.staging.min-free-bytes", "104857600")); }
 
+    /** Properties below a prefix, with the prefix removed (e.g. {@code jobs.demo.retention.}). */
+    public Map<String, String> withPrefix(String prefix) {
+        Properties p = camel.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix));
+        Map<String, String> m = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            String rest = k.substring(prefix.length());
+            if (!rest.contains(".")) {
+                m.put(rest, camel.resolvePropertyPlaceholders(p.getProperty(k)));
+            }
+        }
+        return m;
+    }
+
+    /** The retention properties of a job ({@code jobs.<job>.retention.<key>}). */
+    public Map<String, String> retention(String job) {
+        return withPrefix("jobs." + job + ".retention.");
+    }
+
+    /** A destination's retention overrides for a job ({@code jobs.<job>.destinations.<dest>.retention.<key>}). */
+    public Map<String, String> retentionOverrides(String job, String destination) {
+        return withPrefix("jobs." + job + ".destinations." + destination + ".retention.");
+    }
+
+    public Duration orphanGrace() { return Units.parseDuration(get("backroute.retention.orphan-grace", "6h")); }
+
     /** Destination names declared in config, sorted. */
     public List<String> destinationNames() {
         Properties p = camel.getPropertiesComponent().loadProperties(k -> k.startsWith(DESTINATIONS_PREFIX));

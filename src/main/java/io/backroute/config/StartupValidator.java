@@ -5,6 +5,7 @@ import io.backroute.camel.DumpComponent;
 import io.backroute.camel.StoreComponent;
 import io.backroute.catalog.ArtifactNames;
 import io.backroute.pipeline.JobRuntime;
+import io.backroute.retention.RetentionPolicy;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -131,6 +132,42 @@ public final class StartupValidator {
         }
         if (stores == 0) {
             problems.add(prefix + "no store: step; add store:<destination>[,<destination>...]");
+        }
+        validateRetention(id, prefix, problems);
+    }
+
+    private void validateRetention(String job, String prefix, List<String> problems) {
+        BackrouteConfig config = new BackrouteConfig(camel);
+        Map<String, String> policy;
+        try {
+            policy = config.retention(job);
+        } catch (RuntimeException e) {
+            problems.add(prefix + "jobs." + job + ".retention: " + e.getMessage());
+            return;
+        }
+        if (policy.isEmpty()) {
+            problems.add(prefix + "no retention policy: set at least one of jobs." + job + ".retention.keep-last, "
+                    + "keep-daily, keep-weekly, keep-monthly, keep-yearly, keep-within (e.g. jobs." + job + ".retention.keep-daily=7)");
+            return;
+        }
+        RetentionPolicy.validate(policy).forEach(p -> problems.add(prefix + "jobs." + job + ".retention: " + p));
+        JobRuntime rt = camel.getRegistry().lookupByNameAndType("backroute", JobRuntime.class);
+        List<String> dests;
+        try {
+            dests = rt == null ? List.of() : rt.destinationsOf(job);
+        } catch (RuntimeException e) {
+            dests = List.of(); // unresolvable store: step, reported above
+        }
+        {
+            for (String dest : dests) {
+                Map<String, String> overrides = config.retentionOverrides(job, dest);
+                if (!overrides.isEmpty()) {
+                    Map<String, String> merged = new java.util.HashMap<>(policy);
+                    merged.putAll(overrides);
+                    RetentionPolicy.validate(merged).forEach(p -> problems.add(prefix + "jobs." + job + ".destinations."
+                            + dest + ".retention: " + p));
+                }
+            }
         }
     }
 

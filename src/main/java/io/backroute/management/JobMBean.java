@@ -36,6 +36,9 @@ public interface JobMBean {
 
     String getLastFailureMessage();
 
+    /** What retention would keep and remove at each destination, with reasons; deletes nothing. */
+    String previewRetention();
+
     /** Starts a run now in the background; returns a message saying so (or why not). */
     String runNow();
 }

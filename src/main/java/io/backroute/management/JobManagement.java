@@ -136,6 +136,13 @@ public final class JobManagement implements AutoCloseable {
         }
 
         @Override
+        public String previewRetention() {
+            var runner = runtime.camel().getRegistry().lookupByNameAndType("backrouteRetention",
+                    io.backroute.pipeline.RetentionRunner.class);
+            return io.backroute.retention.RetentionRun.render(runner.apply(job, true));
+        }
+
+        @Override
         public String runNow() {
             if (runtime.isRunning(job)) {
                 return "job " + job + " is already running";

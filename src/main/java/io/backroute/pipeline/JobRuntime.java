@@ -119,6 +119,38 @@ public final class JobRuntime implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Destination names of a job, from its store: steps, in order. */
+    public List<String> destinationsOf(String job) {
+        List<String> names = new ArrayList<>();
+        for (RouteDefinition rd : jobDefinitions(camel)) {
+            if (!job.equals(rd.getRouteId())) {
+                continue;
+            }
+            collectStores(rd.getOutputs(), names);
+        }
+        return names;
+    }
+
+    private void collectStores(List<org.apache.camel.model.ProcessorDefinition<?>> outputs, List<String> names) {
+        for (var p : outputs) {
+            if (p instanceof org.apache.camel.model.SendDefinition<?> s) {
+                String uri = camel.resolvePropertyPlaceholders(s.getEndpointUri());
+                if (uri.startsWith("store:")) {
+                    String rest = uri.substring("store:".length());
+                    int q = rest.indexOf('?');
+                    for (String n : (q >= 0 ? rest.substring(0, q) : rest).split(",")) {
+                        if (!n.isBlank() && !names.contains(n.trim())) {
+                            names.add(n.trim());
+                        }
+                    }
+                }
+            }
+            if (p instanceof org.apache.camel.model.OutputNode) {
+                collectStores(p.getOutputs(), names);
+            }
+        }
+    }
+
     /** The schedule of a job as written (cron expression or endpoint). */
     public String schedule(String job) {
         Route route = camel.getRoute(job);

@@ -35,6 +35,10 @@ public final class Workspace {
         props.put("jobs.demo.directory", data.resolve("demo/files").toString());
         props.put("jobs.demo.recipients", keys.resolve("demo-public.asc").toString());
         copyDemoKeys(keys);
+        // retention policies of the test-only jobs (every job must have one)
+        props.put("jobs.gated.retention.keep-last", "10");
+        props.put("jobs.fanout.retention.keep-last", "10");
+        props.put("jobs.misfit.retention.keep-last", "10");
         StringBuilder routes = new StringBuilder("file:routes/pipeline/*.camel.yaml,file:routes/jobs/*.camel.yaml");
         for (String p : extraRoutePatterns) {
             routes.append(",").append(p);
