@@ -91,6 +91,7 @@ public class StoreComponent extends DefaultComponent {
                     run.destinations(destinations);
                     run.verify(options.getOrDefault("verify", "size"));
                     runtime.staging().stage(run, plan);
+                    runtime.checkSizeTrend(run);
                     exchange.getMessage().setBody(destinations);
                     ProducerTemplate template = exchange.getContext().createProducerTemplate();
                     try {

@@ -185,6 +185,33 @@ public final class JobRuntime implements AutoCloseable {
         return catalog.find(rc.runId()).orElseThrow();
     }
 
+    /**
+     * Fails the run when its plain size is more than {@code jobs.<job>.size-deviation-percent} away from the median
+     * of the job's last 10 successful runs (off unless set): a dump that suddenly shrinks is a broken backup.
+     */
+    public void checkSizeTrend(RunContext run) {
+        String pct = config.get("jobs." + run.job() + ".size-deviation-percent", "");
+        if (pct.isBlank()) {
+            return;
+        }
+        double allowed = Double.parseDouble(pct);
+        List<Long> sizes = catalog.history(run.job(), 50).stream().filter(r -> r.status() == RunStatus.SUCCESS)
+                .limit(10).map(RunRecord::plainBytes).sorted().toList();
+        if (sizes.size() < 3) {
+            return; // too little history to judge
+        }
+        double median = sizes.size() % 2 == 1 ? sizes.get(sizes.size() / 2)
+                : (sizes.get(sizes.size() / 2 - 1) + sizes.get(sizes.size() / 2)) / 2.0;
+        long size = run.plainBytes();
+        double deviation = median == 0 ? 0 : Math.abs(size - median) * 100.0 / median;
+        if (deviation > allowed) {
+            throw new BackupException(run.job(), run.runId(), "dump", String.format(java.util.Locale.ROOT,
+                    "dump is %s, %.0f%% away from the median %s of the last %d successful runs (allowed: %s%%, "
+                            + "jobs.%s.size-deviation-percent); nothing was stored", Units.bytes(size), deviation,
+                    Units.bytes((long) median), sizes.size(), pct, run.job()), true, null);
+        }
+    }
+
     // ---- run lifecycle (called by RunPolicy)
 
     void begin(Route route, Exchange exchange) {

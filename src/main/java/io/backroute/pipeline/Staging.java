@@ -113,6 +113,11 @@ public final class Staging {
         Map<String, String> tools = new LinkedHashMap<>();
         tools.put("backroute", version);
         tools.put("java", System.getProperty("java.version"));
+        Object tool = unit.details().get("tool");
+        Object toolVersion = unit.details().get("toolVersion");
+        if (tool != null && toolVersion != null) {
+            tools.put(tool.toString(), toolVersion.toString());
+        }
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, run.job(), run.runId(), fileName,
                 unit.sourceKind(), unit.artifactKind(), unit.label(), run.start(), finished,
                 plain.count(), plain.sha256Hex(), stored.count(), stored.sha256Hex(),
