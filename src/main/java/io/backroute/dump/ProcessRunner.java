@@ -55,6 +55,16 @@ public final class ProcessRunner {
     private String stage = "dump";
     private Duration timeout = Duration.ofHours(6);
     private Path workDir;
+    private StdinFeed stdin;
+
+    /**
+     * Writes the child's stdin. Throwing aborts the child: the process tree is killed <em>before</em> stdin is
+     * closed, so a tool that commits on end of input (pg_restore --single-transaction, psql) never sees a clean end.
+     */
+    @FunctionalInterface
+    public interface StdinFeed {
+        void writeTo(OutputStream stdin) throws IOException;
+    }
 
     private ProcessRunner(List<String> command) {
         if (command.isEmpty()) {
@@ -121,6 +131,12 @@ public final class ProcessRunner {
         return command;
     }
 
+    /** Feeds the child's stdin from {@code feed} in a separate thread while stdout is drained (default: /dev/null). */
+    public ProcessRunner stdin(StdinFeed feed) {
+        this.stdin = feed;
+        return this;
+    }
+
     /**
      * Runs the process, copying stdout into {@code out} (not closed), and returns the number of bytes copied.
      * Throws BackupException on timeout, non-zero exit or failure to start; an IOException from {@code out}
@@ -139,6 +155,11 @@ public final class ProcessRunner {
             timedOut.set(true);
             killTree(process);
         }, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        Feeder feeder = null;
+        if (stdin != null) {
+            feeder = new Feeder(process, stdin);
+            feeder.start();
+        }
 
         long bytes = 0;
         try (InputStream in = process.getInputStream()) {
@@ -151,6 +172,7 @@ public final class ProcessRunner {
         } catch (IOException e) {
             watchdog.cancel(false);
             killTree(process);
+            joinFeeder(feeder);
             if (timedOut.get()) {
                 throw failure("timed out after " + format(timeout) + stderrSuffix(stderr, stderrThread), null);
             }
@@ -158,6 +180,7 @@ public final class ProcessRunner {
         } catch (RuntimeException | Error e) {
             watchdog.cancel(false);
             killTree(process);
+            joinFeeder(feeder);
             throw e;
         }
 
@@ -177,6 +200,11 @@ public final class ProcessRunner {
             throw failure("interrupted", e);
         } finally {
             watchdog.cancel(false);
+        }
+        Throwable feedFailure = joinFeeder(feeder);
+        if (feedFailure != null && !(feeder.brokenPipe() && exit != 0 && !timedOut.get())) {
+            String m = feedFailure.getMessage() == null ? feedFailure.getClass().getSimpleName() : feedFailure.getMessage();
+            throw failure("was aborted because its input failed: " + m, feedFailure);
         }
         if (timedOut.get()) {
             throw failure("timed out after " + format(timeout) + " (" + bytes + " bytes streamed)"
@@ -212,11 +240,64 @@ public final class ProcessRunner {
         Map<String, String> childEnv = pb.environment();
         removedEnv.forEach(childEnv::remove);
         childEnv.putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (stdin == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         try {
             return pb.start();
         } catch (IOException e) {
             throw failure("could not start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Throwable joinFeeder(Feeder feeder) {
+        if (feeder == null) {
+            return null;
+        }
+        try {
+            feeder.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return feeder.failure;
+    }
+
+    /** Copies the feed into the child's stdin; on failure kills the child first, then closes stdin. */
+    private static final class Feeder extends Thread {
+        private final Process process;
+        private final StdinFeed feed;
+        private volatile Throwable failure;
+
+        Feeder(Process process, StdinFeed feed) {
+            super("stdin-" + process.pid());
+            setDaemon(true);
+            this.process = process;
+            this.feed = feed;
+        }
+
+        @Override
+        public void run() {
+            OutputStream in = process.getOutputStream();
+            try {
+                feed.writeTo(in);
+            } catch (Throwable e) {
+                failure = e;
+                if (!brokenPipe()) {
+                    killTree(process);
+                }
+            } finally {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // the child exited early; its exit code tells why
+                }
+            }
+        }
+
+        /** The child closed its stdin (it exited or failed early): its exit code is the better error. */
+        boolean brokenPipe() {
+            return failure instanceof IOException && failure.getMessage() != null
+                    && (failure.getMessage().contains("Broken pipe") || failure.getMessage().contains("Stream closed"));
         }
     }
 
