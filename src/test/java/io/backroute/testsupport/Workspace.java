@@ -39,6 +39,14 @@ public final class Workspace {
         props.put("jobs.gated.retention.keep-last", "10");
         props.put("jobs.fanout.retention.keep-last", "10");
         props.put("jobs.misfit.retention.keep-last", "10");
+        props.put("jobs.pgjob.retention.keep-last", "10");
+        props.put("jobs.mariadbjob.retention.keep-last", "10");
+        for (String job : new String[] {"pgjob", "mariadbjob"}) {
+            // placeholders of the database test jobs; tests that run them set real values
+            for (String k : new String[] {"host", "port", "database", "user", "password"}) {
+                props.putIfAbsent("jobs." + job + "." + k, k.equals("port") ? "1" : "unset");
+            }
+        }
         StringBuilder routes = new StringBuilder("file:routes/pipeline/*.camel.yaml,file:routes/jobs/*.camel.yaml");
         for (String p : extraRoutePatterns) {
             routes.append(",").append(p);
