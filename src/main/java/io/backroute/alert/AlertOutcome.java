@@ -56,7 +56,7 @@ public final class AlertOutcome implements AggregationStrategy {
         if (uri == null) {
             return "?";
         }
-        if (uri.startsWith(AlertService.MAIL_CHANNEL)) {
+        if (uri.replace("://", ":").startsWith(AlertService.MAIL_CHANNEL)) {
             return "mail";
         }
         return URISupport.sanitizeUri(uri);

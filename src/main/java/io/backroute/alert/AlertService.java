@@ -48,6 +48,7 @@ public final class AlertService {
     public static final String MAIL_CHANNEL = "direct:alert-mail";
     public static final String MAIL_ENDPOINT_PROPERTY = "backroute.alert.mail.endpoint";
     static final String ALERT_ENDPOINT = "direct:alert";
+    static final String SSL_BEAN = "backrouteAlertMailSsl";
 
     private static final Logger LOG = LoggerFactory.getLogger("io.backroute.alert");
     private static final int QUEUE = 1000;
@@ -280,9 +281,25 @@ public final class AlertService {
         if (security.equals("starttls")) {
             uri.append("&mail.smtp.starttls.enable=true&mail.smtp.starttls.required=true");
         }
-        String trust = config.get("backroute.alert.mail.ssl-trust", "");
-        if (!trust.isBlank()) {
-            uri.append("&mail.").append(protocol).append(".ssl.trust=").append(enc(trust));
+        String truststore = config.get("backroute.alert.mail.truststore", "");
+        if (!truststore.isBlank()) {
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(truststore))) {
+                problems.add("backroute.alert.mail.truststore: " + truststore + " is not a readable file (a PKCS12 or JKS trust store)");
+            } else {
+                // camel-mail hands JavaMail its own socket factory for SSL and STARTTLS, so trust comes from Camel's SSL parameters.
+                org.apache.camel.support.jsse.KeyStoreParameters ks = new org.apache.camel.support.jsse.KeyStoreParameters();
+                ks.setCamelContext(camel);
+                ks.setResource("file:" + java.nio.file.Path.of(truststore).toAbsolutePath());
+                ks.setPassword(config.get("backroute.alert.mail.truststore-password", "changeit"));
+                org.apache.camel.support.jsse.TrustManagersParameters tm = new org.apache.camel.support.jsse.TrustManagersParameters();
+                tm.setCamelContext(camel);
+                tm.setKeyStore(ks);
+                org.apache.camel.support.jsse.SSLContextParameters ssl = new org.apache.camel.support.jsse.SSLContextParameters();
+                ssl.setCamelContext(camel);
+                ssl.setTrustManagers(tm);
+                camel.getRegistry().bind(SSL_BEAN, ssl);
+                uri.append("&sslContextParameters=#").append(SSL_BEAN);
+            }
         }
         if (!user.isBlank()) {
             uri.append("&username=").append(enc(user)).append("&password=").append(password.contains(")") ? "RAW{" + password + "}" : "RAW(" + password + ")");
