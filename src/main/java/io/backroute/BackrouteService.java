@@ -61,6 +61,8 @@ public final class BackrouteService implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         if (!scheduling) {
             props.put("camel.component.quartz.auto-start-scheduler", "false");
+            // A CLI command lives seconds: its freshness findings would be noise (the service reports them).
+            props.put("backroute.watchdog.enabled", "false");
         }
         props.putAll(overrides);
         props.forEach(main::addOverrideProperty);
@@ -145,6 +147,7 @@ public final class BackrouteService implements AutoCloseable {
             camel.addRoutePolicyFactory(new RunPolicy.Factory(rt));
             beans.forEach(camel.getRegistry()::bind);
             alerts = io.backroute.alert.AlertService.install(camel, rt);
+            io.backroute.alert.Watchdog.install(camel, rt, alerts);
             try {
                 camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
                 @Override
