@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -411,10 +410,6 @@ public final class AlertService {
         } catch (RuntimeException e) {
             return Units.parseDuration(def);
         }
-    }
-
-    Optional<String> property(String key) {
-        return config.get(key).filter(s -> !s.isBlank());
     }
 
     private static String enc(String s) {

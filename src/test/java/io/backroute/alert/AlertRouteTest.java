@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -220,9 +219,5 @@ class AlertRouteTest {
         Gate g = new Gate();
         g.open.countDown();
         return g;
-    }
-
-    static List<String> none() {
-        return List.of();
     }
 }

@@ -32,7 +32,7 @@ class WatchdogTest {
     @BeforeEach
     void setUp() throws Exception {
         hook = new Webhook();
-        ws = new Workspace(tmp, "file:src/test/resources/routes/alerting/*.camel.yaml");
+        ws = new Workspace(tmp, "file:src/test/resources/routes/alerting/*.camel.yaml", "file:src/test/resources/routes/watchdog/*.camel.yaml");
         ws.set("backroute.alert.endpoints", hook.url("/hook"))
                 .set("backroute.watchdog.enabled", "true")
                 .set("backroute.watchdog.period", "50ms")
@@ -42,7 +42,8 @@ class WatchdogTest {
                 // far-future crons: nothing fires by itself during a test
                 .set("jobs.demo.cron", "0 0 0 1 1 ? 2099")
                 .set("jobs.missed.cron", "0 0 0 1 1 ? 2099")
-                .set("jobs.two-places.directory", Files.createDirectories(tmp.resolve("src")).toString());
+                .set("jobs.two-places.directory", Files.createDirectories(tmp.resolve("src")).toString())
+                .set("jobs.missed.directory", tmp.resolve("src").toString());
         Files.writeString(tmp.resolve("src/a.txt"), "alpha\n");
     }
 
