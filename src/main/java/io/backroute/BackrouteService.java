@@ -5,8 +5,6 @@ import io.backroute.camel.DumpComponent;
 import io.backroute.camel.JobComponent;
 import io.backroute.camel.StoreComponent;
 import io.backroute.catalog.RunCatalog;
-import io.backroute.catalog.RunRecord;
-import io.backroute.catalog.RunStatus;
 import io.backroute.catalog.SqliteRunCatalog;
 import io.backroute.codec.DemoKeys;
 import io.backroute.config.BackrouteConfig;
@@ -44,6 +42,7 @@ public final class BackrouteService implements AutoCloseable {
     private volatile JobRuntime runtime;
     private volatile JobManagement management;
     private volatile RuntimeException startupFailure;
+    private volatile io.backroute.alert.AlertService alerts;
     private final Map<String, Object> beans = new LinkedHashMap<>();
 
     /**
@@ -62,6 +61,8 @@ public final class BackrouteService implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         if (!scheduling) {
             props.put("camel.component.quartz.auto-start-scheduler", "false");
+            // A CLI command lives seconds: its freshness findings would be noise (the service reports them).
+            props.put("backroute.watchdog.enabled", "false");
         }
         props.putAll(overrides);
         props.forEach(main::addOverrideProperty);
@@ -146,7 +147,8 @@ public final class BackrouteService implements AutoCloseable {
             camel.addComponent("job", new JobComponent(rt));
             camel.addRoutePolicyFactory(new RunPolicy.Factory(rt));
             beans.forEach(camel.getRegistry()::bind);
-            rt.addListener(BackrouteService.this::alertIfNeeded);
+            alerts = io.backroute.alert.AlertService.install(camel, rt);
+            io.backroute.alert.Watchdog.install(camel, rt, alerts);
             try {
                 camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
                 @Override
@@ -174,8 +176,10 @@ public final class BackrouteService implements AutoCloseable {
         public void afterConfigure(BaseMainSupport m) {
             CamelContext camel = m.getCamelContext();
             bootstrapDemo(camel);
-            List<String> problems = new StartupValidator(camel).validate();
+            List<String> problems = new java.util.ArrayList<>(new StartupValidator(camel).validate());
+            problems.addAll(alerts.validate());
             if (!problems.isEmpty()) {
+                alerts.startupFailed(problems);
                 startupFailure = new ConfigurationException(problems);
                 throw startupFailure;
             }
@@ -227,19 +231,6 @@ public final class BackrouteService implements AutoCloseable {
             if (!generated.toAbsolutePath().normalize().equals(Path.of(recipients).toAbsolutePath().normalize())) {
                 LOG.warn("demo key generated at {} but jobs.demo.recipients points to {}", generated, recipients);
             }
-        }
-    }
-
-    private void alertIfNeeded(RunRecord r) {
-        if (r.status() == RunStatus.SUCCESS || camel() == null || camel().getRoute("alert") == null) {
-            return;
-        }
-        try {
-            camel().createFluentProducerTemplate().to("direct:alert")
-                    .withBody(r.status() + " job " + r.job() + " run " + r.runId() + ": " + r.error())
-                    .send();
-        } catch (RuntimeException e) {
-            LOG.error("alert for run {} could not be delivered: {}", r.runId(), e.getMessage());
         }
     }
 }

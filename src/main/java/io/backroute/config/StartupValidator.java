@@ -198,7 +198,9 @@ public final class StartupValidator {
             CronExpression ce = new CronExpression(expr);
             Date next = ce.getNextValidTimeAfter(new Date());
             if (next == null) {
-                LOG.warn("{}cron '{}' never fires; the watchdog will report the job NOT_SCHEDULED", prefix, expr);
+                // Quartz refuses to schedule such a trigger: a job that would silently never run
+                problems.add(prefix + "cron '" + expr + "' never fires (e.g. 30 February); the job would never run. "
+                        + "Fix the cron (Quartz format: sec min hour day-of-month month day-of-week)");
             }
         } catch (java.text.ParseException e) {
             problems.add(prefix + "cron '" + expr + "' is invalid: " + e.getMessage()

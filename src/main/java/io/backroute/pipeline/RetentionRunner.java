@@ -41,7 +41,8 @@ public final class RetentionRunner {
         try {
             RetentionRun r = service.run(job, destination, policy(job, destination), dryRun);
             if (!dryRun && r.decisions().stream().anyMatch(d -> d.reasons().contains(SafetyRails.PRUNING_SKIPPED))) {
-                alert("RETENTION SKIPPED job " + job + " at " + destination + ": the latest run FAILED, nothing was pruned");
+                alert(io.backroute.alert.AlertKind.RETENTION_SKIPPED, job, destination,
+                        "retention skipped at " + destination + ": the latest run FAILED, nothing was pruned", null);
             }
             if (!dryRun) {
                 LOG.info("retention {} at {}: kept {} run(s), removed {} run(s), swept {} orphan(s)", job, destination,
@@ -52,7 +53,7 @@ public final class RetentionRunner {
             String msg = JobRuntime.errorSummary(e);
             LOG.error("retention {} at {} FAILED: {}", job, destination, msg);
             if (!dryRun) {
-                alert("RETENTION FAILED job " + job + " at " + destination + ": " + msg);
+                alert(io.backroute.alert.AlertKind.RETENTION_FAILED, job, destination, "retention failed at " + destination, msg);
             }
             return new RetentionRun(job, destination, "", List.of(), List.of(), List.of(), dryRun, msg);
         }
@@ -96,14 +97,14 @@ public final class RetentionRunner {
         return this;
     }
 
-    private void alert(String text) {
-        if (runtime.camel().getRoute("alert") == null) {
+    private void alert(io.backroute.alert.AlertKind kind, String job, String destination, String summary, String error) {
+        var alerts = runtime.camel().getRegistry().lookupByNameAndType("backrouteAlerts", io.backroute.alert.AlertService.class);
+        if (alerts == null) {
+            LOG.error("{} job {}: {} {}", kind, job, summary, error == null ? "" : error);
             return;
         }
-        try (ProducerTemplate t = runtime.camel().createProducerTemplate()) {
-            t.sendBody("direct:alert", text);
-        } catch (Exception e) {
-            LOG.error("alert could not be delivered: {}", e.getMessage());
-        }
+        alerts.raise(io.backroute.alert.Alert.ofFinding(kind, job, java.time.Instant.now(), alerts.host(), summary, error,
+                runtime.catalog().lastGood(job).map(RunRecord::end).orElse(null), runtime.nextFireTime(job).orElse(null),
+                java.util.Map.of("destination", destination)));
     }
 }

@@ -36,11 +36,9 @@ public final class Workspace {
         props.put("jobs.demo.recipients", keys.resolve("demo-public.asc").toString());
         copyDemoKeys(keys);
         // retention policies of the test-only jobs (every job must have one)
-        props.put("jobs.gated.retention.keep-last", "10");
-        props.put("jobs.fanout.retention.keep-last", "10");
-        props.put("jobs.misfit.retention.keep-last", "10");
-        props.put("jobs.pgjob.retention.keep-last", "10");
-        props.put("jobs.mariadbjob.retention.keep-last", "10");
+        for (String job : new String[] {"gated", "fanout", "misfit", "pgjob", "mariadbjob", "two-places", "missed"}) {
+            props.put("jobs." + job + ".retention.keep-last", "10");
+        }
         for (String job : new String[] {"pgjob", "mariadbjob"}) {
             // placeholders of the database test jobs; tests that run them set real values
             for (String k : new String[] {"host", "port", "database", "user", "password"}) {
