@@ -1,0 +1,1 @@
+bench_databases() { die "not yet"; }
