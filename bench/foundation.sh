@@ -50,12 +50,13 @@ gen_dir() {
     echo "$dir"
 }
 
-# One shell pipeline run: the same tree, same level, same key, one output file.
+# One shell pipeline run: the same tree, same level, same key, one output file. A third argument "-z 0" turns off
+# gpg's own zlib pass (on by default when gpg reads a pipe), which Backroute never does.
 shell_pipeline() {
-    local threads="$1" dir="$2" out="$SCRATCH/out/shell.tar.zst.gpg"
+    local threads="$1" dir="$2" gpg_opts="${3:-}" out="$SCRATCH/out/shell.tar.zst.gpg"
     rm -f "$out"
     time_cmd "$SCRATCH/logs/shell-T$threads.log" bash -o pipefail -c \
-        "tar -c -C '$dir' . | zstd -q -3 -T$threads | gpg --batch --quiet --trust-model always --encrypt -r '$KEY_FPR' > '$out'"
+        "tar -c -C '$dir' . | zstd -q -3 -T$threads | gpg --batch --quiet --trust-model always $gpg_opts --encrypt -r '$KEY_FPR' > '$out'"
     OUT_BYTES=$(stat -c %s "$out")
     rm -f "$out"
 }
@@ -111,11 +112,12 @@ bench_foundation() {
 
     local r c
     for ((r = 0; r < RUNS; r++)); do
-        for c in $(rotate "$r" backroute shell-zstd-T1 shell-zstd-T2 backroute-tiny); do
+        for c in $(rotate "$r" backroute shell-zstd-T1 shell-zstd-T2 shell-zstd-T1-gpg-z0 backroute-tiny); do
             case "$c" in
                 backroute) backroute_dir bench-dir; sample throughput backroute "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "$DETAIL" ;;
                 shell-zstd-T1) shell_pipeline 1 "$dir"; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
                 shell-zstd-T2) shell_pipeline 2 "$dir"; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
+                shell-zstd-T1-gpg-z0) shell_pipeline 1 "$dir" "-z 0"; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
                 backroute-tiny) backroute_dir bench-tiny; sample startup "run-now tiny dir" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$tiny_bytes" "$OUT_BYTES" "$DETAIL" ;;
             esac
             say "round $((r + 1))/$RUNS $c: $SECONDS_TAKEN s"
@@ -133,5 +135,5 @@ bench_foundation() {
 
     echo "load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$meta"
     python3 "$REPO/bench/report.py" report foundation "$SAMPLES" "$meta" "$REPO/bench/results" shell-zstd-T1 \
-        backroute:shell-zstd-T1:0.9 backroute:shell-zstd-T2:0.9
+        backroute:shell-zstd-T1:0.9 backroute:shell-zstd-T2:0.9 backroute:shell-zstd-T1-gpg-z0:0.9
 }

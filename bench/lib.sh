@@ -35,9 +35,11 @@ build_jar() {
     (cd "$REPO" && mvn -B -q -o package -DskipTests) || die "build failed: (cd $REPO && mvn -B -q -o package -DskipTests)"
 }
 
-# A throw-away gpg home with one Curve25519 encryption key; both contenders encrypt to it.
+# A throw-away gpg home with one encryption key (gpg's default algorithm); every contender encrypts to it.
+# The gpg-agent that gpg starts for this home is stopped when the benchmark exits.
 make_key() {
     export GNUPGHOME="$SCRATCH/gnupg"
+    trap 'gpgconf --homedir "$GNUPGHOME" --kill gpg-agent 2>/dev/null' EXIT
     if [ ! -f "$SCRATCH/bench-public.asc" ]; then
         rm -rf "$GNUPGHOME"
         mkdir -p -m 700 "$GNUPGHOME"
