@@ -18,11 +18,11 @@ need() {
 }
 
 check_scratch() {
-    mkdir -p "$SCRATCH" || die "cannot create scratch directory $SCRATCH"
-    SCRATCH="$(cd "$SCRATCH" && pwd -P)"
+    SCRATCH="$(realpath -m "$SCRATCH")"
     case "$SCRATCH/" in
-        "$(cd "$REPO" && pwd -P)"/*) die "BENCH_SCRATCH=$SCRATCH is inside the repository; pick a directory outside it" ;;
+        "$(realpath "$REPO")"/*) die "BENCH_SCRATCH=$SCRATCH is inside the repository; pick a directory outside it" ;;
     esac
+    mkdir -p "$SCRATCH" || die "cannot create scratch directory $SCRATCH"
     [ -w "$SCRATCH" ] || die "scratch directory $SCRATCH is not writable"
 }
 
@@ -71,17 +71,18 @@ write_config() {
 }
 
 # Samples: one TSV line per measurement, read by bench/report.py.
-# group  contender  round  seconds  maxrss_kb  input_bytes  output_bytes  detail(json)
+# group  contender  round  seconds  maxrss_kb  input_bytes  output_bytes  detail(json)  cpu_seconds
 SAMPLES=""
-sample() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$SAMPLES"; }
+sample() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$CPU_SECONDS" >> "$SAMPLES"; }
 
-# time_cmd LOGFILE CMD...: runs CMD, sets SECONDS_TAKEN (wall, ns clock) and RSS_KB (peak RSS of the
-# largest process, GNU time %M). Fails loudly with the log tail when CMD fails.
+# time_cmd LOGFILE CMD...: runs CMD, sets SECONDS_TAKEN (wall, ns clock), RSS_KB (peak RSS of the largest
+# process, GNU time %M) and CPU_SECONDS (user + system of the whole command tree: on a shared machine this
+# moves far less with the load than wall time). Fails loudly with the log tail when CMD fails.
 time_cmd() {
     local log="$1"; shift
     local t0 t1 rc
     t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$log.rss" "$@" > "$log" 2> "$log.err"
+    /usr/bin/time -f '%M %U %S' -o "$log.rss" "$@" > "$log" 2> "$log.err"
     rc=$?
     t1=$(date +%s%N)
     if [ $rc -ne 0 ]; then
@@ -90,7 +91,8 @@ time_cmd() {
         exit 1
     fi
     SECONDS_TAKEN=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
-    RSS_KB=$(tail -n 1 "$log.rss")
+    RSS_KB=$(tail -n 1 "$log.rss" | awk '{print $1}')
+    CPU_SECONDS=$(tail -n 1 "$log.rss" | awk '{printf "%.2f", $2 + $3}')
 }
 
 # run_backroute LOG JOB [JVM OPTS...]: one run-now of a bench job; the run record (--json) lands in LOG.

@@ -47,7 +47,8 @@ def load(samples):
             rows.append({"group": p[0], "contender": p[1], "round": int(p[2]), "seconds": float(p[3]),
                          "maxrss_kb": int(p[4]) if p[4] else None, "input_bytes": int(p[5]),
                          "output_bytes": int(p[6]) if p[6] else None,
-                         "detail": json.loads(p[7]) if len(p) > 7 and p[7] else None})
+                         "detail": json.loads(p[7]) if len(p) > 7 and p[7] else None,
+                         "cpu_s": float(p[8]) if len(p) > 8 and p[8] else None})
     return rows
 
 
@@ -62,6 +63,10 @@ def summarize(rows):
     rss = [r["maxrss_kb"] for r in rows if r["maxrss_kb"]]
     if rss:
         s["peak_rss_mib"] = round(max(rss) / 1024, 1)
+    cpu = [r["cpu_s"] for r in rows if r["cpu_s"] is not None]
+    if cpu:
+        s["median_cpu_s"] = round(statistics.median(cpu), 2)
+        s["min_cpu_s"], s["max_cpu_s"] = min(cpu), max(cpu)
     outs = [r["output_bytes"] for r in rows if r["output_bytes"]]
     if outs:
         s["output_bytes"] = outs[-1]
@@ -124,12 +129,13 @@ def print_table(res):
     for g, contenders in res["groups"].items():
         print(f"\n{g}:")
         print(f"  {'contender':<24} {'median s':>9} {'min..max s':>15} {'median MB/s':>12} {'min..max MB/s':>15}"
-              f" {'ratio':>6} {'peak RSS':>10}")
+              f" {'ratio':>6} {'peak RSS':>10} {'CPU s (min..max)':>22}")
         for c, s in contenders.items():
             ratio = f"{s['ratio_vs_baseline']:.2f}" if "ratio_vs_baseline" in s else ""
             rss = f"{s['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in s else ""
+            cpu = f"{s['median_cpu_s']:.1f} ({s['min_cpu_s']:.1f}..{s['max_cpu_s']:.1f})" if "median_cpu_s" in s else ""
             print(f"  {c:<24} {s['median_s']:>9.2f} {s['min_s']:>7.2f}..{s['max_s']:<7.2f} {s['median_mb_s']:>12.1f}"
-                  f" {s['min_mb_s']:>7.1f}..{s['max_mb_s']:<7.1f} {ratio:>6} {rss:>10}")
+                  f" {s['min_mb_s']:>7.1f}..{s['max_mb_s']:<7.1f} {ratio:>6} {rss:>10} {cpu:>22}")
             if "breakdown_median_s" in s:
                 b = s["breakdown_median_s"]
                 print(f"  {'':<24} median breakdown: JVM+Camel start/stop {b['jvm_and_camel_s']:.2f} s, staging "
