@@ -80,6 +80,10 @@ public final class Staging {
             OutputStream chain = stored;
             for (int i = transforms.size() - 1; i >= 0; i--) {
                 chain = transforms.get(i).wrap(chain);
+                if (i > 0 && "encryption".equals(transforms.get(i).role())) {
+                    // encryption and the stored hash run on their own thread, compression on this one
+                    chain = new io.backroute.codec.AsyncOutputStream(chain, 1 << 20, 4, "backroute-encrypt-" + run.runId());
+                }
             }
             plain = new HashingOutputStream(new Progress(new java.io.BufferedOutputStream(chain, BUFFER), run.runId(), fileName));
             try (OutputStream out = plain) {

@@ -355,9 +355,18 @@ class PostgresSourceIT {
         return out;
     }
 
+    /** Credential dirs created since this class started (a JVM killed earlier may have left its own behind). */
+    private static final java.time.Instant CLASS_START = java.time.Instant.now().minusSeconds(1);
+
     private static List<Path> leftoverCredentialDirs() throws IOException {
         try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("backroute-pg-")).toList();
+            return s.filter(p -> p.getFileName().toString().startsWith("backroute-pg-")).filter(p -> {
+                try {
+                    return Files.getLastModifiedTime(p).toInstant().isAfter(CLASS_START);
+                } catch (IOException e) {
+                    return true;
+                }
+            }).toList();
         }
     }
 }
