@@ -13,7 +13,8 @@ import io.backroute.config.BackrouteConfig;
 import io.backroute.config.ConfigurationException;
 import io.backroute.config.StartupValidator;
 import io.backroute.dump.DemoData;
-import io.backroute.management.JobManagement;
+import io.backroute.management.OpsSurface;
+import io.backroute.management.RemoteJmx;
 import io.backroute.pipeline.FanOut;
 import io.backroute.pipeline.JobRuntime;
 import io.backroute.pipeline.RunPolicy;
@@ -42,7 +43,7 @@ public final class BackrouteService implements AutoCloseable {
     private final Main main;
     private final boolean scheduling;
     private volatile JobRuntime runtime;
-    private volatile JobManagement management;
+    private volatile OpsSurface ops;
     private volatile RuntimeException startupFailure;
     private final Map<String, Object> beans = new LinkedHashMap<>();
 
@@ -62,6 +63,12 @@ public final class BackrouteService implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         if (!scheduling) {
             props.put("camel.component.quartz.auto-start-scheduler", "false");
+            // A CLI command must not take the running service's HTTP ports: its own servers get free loopback ports.
+            props.put("camel.server.host", "127.0.0.1");
+            props.put("camel.server.port", "0");
+            props.put("camel.management.host", "127.0.0.1");
+            props.put("camel.management.port", "0");
+            props.put(RemoteJmx.PORT, "");
         }
         props.putAll(overrides);
         props.forEach(main::addOverrideProperty);
@@ -108,6 +115,9 @@ public final class BackrouteService implements AutoCloseable {
 
     public Main main() { return main; }
 
+    /** JMX, health, metrics and status page of this service (available once started). */
+    public OpsSurface ops() { return ops; }
+
     @Override
     public void close() {
         try {
@@ -138,6 +148,8 @@ public final class BackrouteService implements AutoCloseable {
             JobRuntime rt = new JobRuntime(camel, config, catalog, new Destinations(config, camel), version());
             runtime = rt;
             camel.getRegistry().bind("backroute", rt);
+            ops = new OpsSurface(rt);
+            camel.getRegistry().bind(OpsSurface.STATUS_PAGE_BEAN, ops.statusPage());
             camel.getRegistry().bind("backrouteFanOut", new FanOut(rt));
             camel.getRegistry().bind("backrouteRetention", new io.backroute.pipeline.RetentionRunner(rt).listen());
             camel.addComponent("dump", new DumpComponent());
@@ -174,7 +186,8 @@ public final class BackrouteService implements AutoCloseable {
         public void afterConfigure(BaseMainSupport m) {
             CamelContext camel = m.getCamelContext();
             bootstrapDemo(camel);
-            List<String> problems = new StartupValidator(camel).validate();
+            List<String> problems = new java.util.ArrayList<>(new StartupValidator(camel).validate());
+            problems.addAll(RemoteJmx.problems(runtime.config()));
             if (!problems.isEmpty()) {
                 startupFailure = new ConfigurationException(problems);
                 throw startupFailure;
@@ -188,8 +201,7 @@ public final class BackrouteService implements AutoCloseable {
         if (interrupted > 0) {
             LOG.warn("{} run(s) were RUNNING when the service last stopped; marked FAILED", interrupted);
         }
-        management = new JobManagement(runtime);
-        management.registerAll();
+        ops.start();
         if (scheduling) {
             for (String job : runtime.jobIds()) {
                 LOG.info("job {} scheduled: {} (next {})", job, runtime.schedule(job),
@@ -199,9 +211,8 @@ public final class BackrouteService implements AutoCloseable {
     }
 
     private void beforeCamelStopped() {
-        if (management != null) {
-            management.close();
-            management = null;
+        if (ops != null) {
+            ops.close();
         }
         if (runtime != null) {
             runtime.close();
