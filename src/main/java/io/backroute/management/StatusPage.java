@@ -50,11 +50,11 @@ public final class StatusPage {
                     .append(esc(j.freshnessState())).append("\">");
             cell(h, null, j.job() + (j.paused() ? " (paused)" : j.enabled() ? "" : " (disabled)"));
             cell(h, null, j.schedule() + (j.timeZone().isEmpty() ? "" : " " + j.timeZone()));
-            cell(h, j.paused() ? "warn" : null, j.paused() ? "paused" : j.nextFireTime() == null ? "-" : j.nextFireTime().toString());
+            cell(h, j.paused() ? "warn" : null, j.paused() ? "paused" : j.nextFireTime() == null ? "-" : t(j.nextFireTime()));
             cell(h, statusClass(j.lastStatus()), j.lastStatus() + (j.consecutiveFailures() > 1 ? " (" + j.consecutiveFailures() + " in a row)" : ""));
-            cell(h, null, j.lastRun() == null ? "-" : j.lastRun().start() + " (" + duration(j.lastRun()) + ", "
+            cell(h, null, j.lastRun() == null ? "-" : t(j.lastRun().start()) + " (" + duration(j.lastRun()) + ", "
                     + Units.bytes(j.lastRun().storedBytes()) + ")");
-            cell(h, null, j.lastSuccess() == null ? "never" : j.lastSuccess().end() + " (" + ago(j.lastSuccess().end(), now) + " ago)");
+            cell(h, null, j.lastSuccess() == null ? "never" : t(j.lastSuccess().end()) + " (" + ago(j.lastSuccess().end(), now) + " ago)");
             cell(h, j.stale() ? "bad" : j.freshness() == null ? null : "ok", freshness(j));
             h.append("<td>");
             j.destinationStatus().forEach((d, s) -> h.append("<span class=\"").append(statusClass(s)).append("\">")
@@ -77,7 +77,7 @@ public final class StatusPage {
             h.append("<tr class=\"error-run\" data-job=\"").append(esc(r.job())).append("\">");
             cell(h, null, r.runId());
             cell(h, statusClass(r.status().name()), r.status().name());
-            cell(h, null, r.start().toString());
+            cell(h, null, t(r.start()));
             cell(h, null, r.error());
             h.append("</tr>\n");
         }
@@ -92,12 +92,16 @@ public final class StatusPage {
         }
         StringBuilder s = new StringBuilder(f.state());
         if (f.age() != null) {
-            s.append(", newest good ").append(Units.duration(f.age())).append(" old");
+            s.append(", newest good ").append(human(f.age())).append(" old");
         }
         if (f.threshold() != null) {
-            s.append(" (max ").append(Units.duration(f.threshold())).append(')');
+            s.append(" (max ").append(human(f.threshold())).append(')');
         }
         return s.toString();
+    }
+
+    private static String t(Instant i) {
+        return i == null ? "-" : i.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static String duration(RunRecord r) {
@@ -105,7 +109,18 @@ public final class StatusPage {
     }
 
     private static String ago(Instant t, Instant now) {
-        return t == null ? "?" : Units.duration(Duration.between(t, now).isNegative() ? Duration.ZERO : Duration.between(t, now));
+        return t == null ? "?" : human(Duration.between(t, now).isNegative() ? Duration.ZERO : Duration.between(t, now));
+    }
+
+    /** Ages read at a glance: "3d 4h", "5h 12m", else seconds-level detail. */
+    static String human(Duration d) {
+        if (d.toDays() > 0) {
+            return d.toDays() + "d " + d.toHoursPart() + "h";
+        }
+        if (d.toHours() > 0) {
+            return d.toHours() + "h " + d.toMinutesPart() + "m";
+        }
+        return Units.duration(d);
     }
 
     private static String statusClass(String s) {
