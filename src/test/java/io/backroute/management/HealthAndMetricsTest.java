@@ -85,6 +85,26 @@ class HealthAndMetricsTest {
                     .isEqualTo(run.start().toEpochMilli() / 1000.0);
             assertThat(value(m, "backroute_job_last_duration_seconds{job=\"demo\"}")).isEqualTo(run.durationMs() / 1000.0);
             assertThat(m).as("Camel's own metrics are still there").contains("camel_");
+            dashboardQueriesOnlyExportedMetrics(m);
+        }
+    }
+
+    /** docs/grafana-dashboard.json must load as is: a Prometheus datasource variable, and every backroute_* series it queries exported. */
+    private static void dashboardQueriesOnlyExportedMetrics(String metrics) throws Exception {
+        var dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of("docs/grafana-dashboard.json").toFile());
+        assertThat(dashboard.at("/templating/list").findValuesAsText("type")).contains("datasource");
+        assertThat(dashboard.at("/templating/list/0/query").asText()).isEqualTo("prometheus");
+        assertThat(dashboard.get("panels")).isNotEmpty();
+        java.util.Set<String> queried = new java.util.TreeSet<>();
+        for (var expr : dashboard.findValues("expr")) {
+            java.util.regex.Matcher mm = java.util.regex.Pattern.compile("backroute_[a-z_]+").matcher(expr.asText());
+            while (mm.find()) {
+                queried.add(mm.group());
+            }
+        }
+        assertThat(queried).contains("backroute_job_freshness_seconds", "backroute_runs_total", "backroute_job_last_run_status");
+        for (String name : queried) {
+            assertThat(metrics).as("dashboard metric %s is exported", name).contains("\n" + name + "{");
         }
     }
 
