@@ -11,7 +11,8 @@ import io.backroute.config.BackrouteConfig;
 import io.backroute.config.ConfigurationException;
 import io.backroute.config.StartupValidator;
 import io.backroute.dump.DemoData;
-import io.backroute.management.JobManagement;
+import io.backroute.management.OpsSurface;
+import io.backroute.management.RemoteJmx;
 import io.backroute.pipeline.FanOut;
 import io.backroute.pipeline.JobRuntime;
 import io.backroute.pipeline.RunPolicy;
@@ -40,7 +41,7 @@ public final class BackrouteService implements AutoCloseable {
     private final Main main;
     private final boolean scheduling;
     private volatile JobRuntime runtime;
-    private volatile JobManagement management;
+    private volatile OpsSurface ops;
     private volatile RuntimeException startupFailure;
     private volatile io.backroute.alert.AlertService alerts;
     private final Map<String, Object> beans = new LinkedHashMap<>();
@@ -63,6 +64,12 @@ public final class BackrouteService implements AutoCloseable {
             props.put("camel.component.quartz.auto-start-scheduler", "false");
             // A CLI command lives seconds: its freshness findings would be noise (the service reports them).
             props.put("backroute.watchdog.enabled", "false");
+            // A CLI command must not take the running service's HTTP ports: its own servers get free loopback ports.
+            props.put("camel.server.host", "127.0.0.1");
+            props.put("camel.server.port", "0");
+            props.put("camel.management.host", "127.0.0.1");
+            props.put("camel.management.port", "0");
+            props.put(RemoteJmx.PORT, "");
         }
         props.putAll(overrides);
         props.forEach(main::addOverrideProperty);
@@ -109,6 +116,9 @@ public final class BackrouteService implements AutoCloseable {
 
     public Main main() { return main; }
 
+    /** JMX, health, metrics and status page of this service (available once started). */
+    public OpsSurface ops() { return ops; }
+
     @Override
     public void close() {
         try {
@@ -139,6 +149,8 @@ public final class BackrouteService implements AutoCloseable {
             JobRuntime rt = new JobRuntime(camel, config, catalog, new Destinations(config, camel), version());
             runtime = rt;
             camel.getRegistry().bind("backroute", rt);
+            ops = new OpsSurface(rt);
+            camel.getRegistry().bind(OpsSurface.STATUS_PAGE_BEAN, ops.statusPage());
             camel.getRegistry().bind("backrouteFanOut", new FanOut(rt));
             camel.getRegistry().bind("backrouteRetention", new io.backroute.pipeline.RetentionRunner(rt).listen());
             camel.addComponent("dump", new DumpComponent());
@@ -148,7 +160,23 @@ public final class BackrouteService implements AutoCloseable {
             camel.addRoutePolicyFactory(new RunPolicy.Factory(rt));
             beans.forEach(camel.getRegistry()::bind);
             alerts = io.backroute.alert.AlertService.install(camel, rt);
-            io.backroute.alert.Watchdog.install(camel, rt, alerts);
+            io.backroute.alert.Watchdog watchdog = io.backroute.alert.Watchdog.install(camel, rt, alerts);
+            // the ops surface (JMX, metrics, status page, health) shows the watchdog's freshness and the alert counters
+            watchdog.pausedBy(job -> ops.view().control().isPaused(job));
+            camel.getRegistry().bind("backrouteFreshness", io.backroute.management.FreshnessSource.class,
+                    (io.backroute.management.FreshnessSource) job -> {
+                        var f = watchdog.freshness(job);
+                        return java.util.Optional.of(new io.backroute.management.Freshness(f.state(), f.age(), f.maxAge()));
+                    });
+            io.backroute.alert.AlertStats stats = alerts.stats();
+            camel.getRegistry().bind("backrouteAlertCounts", io.backroute.management.AlertCounts.class,
+                    new io.backroute.management.AlertCounts() {
+                        @Override
+                        public long sent(String job) { return stats.sent(job); }
+
+                        @Override
+                        public long failed(String job) { return stats.failed(job); }
+                    });
             try {
                 camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
                 @Override
@@ -178,6 +206,7 @@ public final class BackrouteService implements AutoCloseable {
             bootstrapDemo(camel);
             List<String> problems = new java.util.ArrayList<>(new StartupValidator(camel).validate());
             problems.addAll(alerts.validate());
+            problems.addAll(RemoteJmx.problems(runtime.config()));
             if (!problems.isEmpty()) {
                 alerts.startupFailed(problems);
                 startupFailure = new ConfigurationException(problems);
@@ -192,8 +221,7 @@ public final class BackrouteService implements AutoCloseable {
         if (interrupted > 0) {
             LOG.warn("{} run(s) were RUNNING when the service last stopped; marked FAILED", interrupted);
         }
-        management = new JobManagement(runtime);
-        management.registerAll();
+        ops.start();
         if (scheduling) {
             for (String job : runtime.jobIds()) {
                 LOG.info("job {} scheduled: {} (next {})", job, runtime.schedule(job),
@@ -203,9 +231,8 @@ public final class BackrouteService implements AutoCloseable {
     }
 
     private void beforeCamelStopped() {
-        if (management != null) {
-            management.close();
-            management = null;
+        if (ops != null) {
+            ops.close();
         }
         if (runtime != null) {
             runtime.close();

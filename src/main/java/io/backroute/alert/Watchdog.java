@@ -78,13 +78,46 @@ public final class Watchdog {
     /** How many checks ran (for tests and the status page). */
     public long checks() { return checks.get(); }
 
+    private volatile java.util.function.Predicate<String> paused = job -> false;
+
+    /** Tells the watchdog which jobs an operator paused: they are reported PAUSED, never STALE or NEVER_RAN. */
+    public void pausedBy(java.util.function.Predicate<String> isPaused) {
+        this.paused = isPaused;
+    }
+
+    /**
+     * Freshness of a job now, for JMX, metrics, the status page and health: state (OK, STALE, NEVER_RAN,
+     * NOT_SCHEDULED, PAUSED, UNKNOWN), age of the newest good backup (null if none) and max-age (null if none).
+     */
+    public record State(String state, Duration age, Duration maxAge) { }
+
+    public State freshness(String job) {
+        Instant now = alerts.clock().instant();
+        Optional<RunRecord> good = runtime.catalog().lastGood(job);
+        Duration age = good.map(g -> Duration.between(g.end() == null ? g.start() : g.end(), now)).orElse(null);
+        Optional<Duration> max = maxAge(job, cron(job));
+        if (paused.test(job)) {
+            return new State("PAUSED", age, max.orElse(null));
+        }
+        if (isQuartz(job) && runtime.nextFireTime(job).isEmpty()) {
+            return new State("NOT_SCHEDULED", age, max.orElse(null));
+        }
+        if (max.isEmpty()) {
+            return new State(good.isPresent() ? "OK" : "UNKNOWN", age, null);
+        }
+        if (age != null) {
+            return new State(age.compareTo(max.get()) > 0 ? "STALE" : "OK", age, max.get());
+        }
+        return new State(Duration.between(serviceStart, now).compareTo(max.get()) > 0 ? "NEVER_RAN" : "OK", null, max.get());
+    }
+
     /** One pass over every enabled job and every local path; never throws (a broken check must not stop the timer). */
     public void check() {
         try {
             Instant now = alerts.clock().instant();
             Map<String, Alert> current = new LinkedHashMap<>();
             for (String job : runtime.jobIds()) {
-                if (enabled(job)) {
+                if (enabled(job) && !paused.test(job)) {
                     checkJob(job, now, current);
                 }
             }
