@@ -242,8 +242,15 @@ public class SftpDestination extends RemoteDestination {
         Connection c = new Connection("open " + key);
         try {
             return new FilterInputStream(c.channel.get(remote(key))) {
+                private boolean closed;
+
                 @Override
                 public void close() throws IOException {
+                    // Closeable's contract: a second close is a no-op (try-with-resources over wrappers closes twice)
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
                     try {
                         super.close();
                     } finally {
