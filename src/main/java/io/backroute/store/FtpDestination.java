@@ -267,8 +267,15 @@ public class FtpDestination extends RemoteDestination {
                 throw new DestinationException(name, "open " + key + ": " + r, client.getReplyCode() == 550, null);
             }
             return new FilterInputStream(in) {
+                private boolean closed;
+
                 @Override
                 public void close() throws IOException {
+                    // Closeable's contract: a second close is a no-op (try-with-resources over wrappers closes twice)
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
                     try {
                         super.close();
                         if (!client.completePendingCommand()) {

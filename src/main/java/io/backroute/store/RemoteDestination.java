@@ -77,9 +77,22 @@ abstract class RemoteDestination implements Destination {
             throw new DestinationException(name, "upload of " + key + " incomplete: local size " + size + " bytes, stored "
                     + (stored.isEmpty() ? "nothing" : stored.getAsLong() + " bytes"), false, null);
         }
+        try {
+            verifyStored(file, key, size);
+        } catch (DestinationException e) {
+            deleteQuietly(key);
+            throw e;
+        }
         long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
         LOG.info("{}: stored {} ({} bytes in {} ms, {} MB/s)", name, key, size, millis,
                 String.format("%.1f", size / 1e6 / (millis / 1e3)));
+    }
+
+    /**
+     * Kind-specific check of a stored object beyond its size (e.g. a checksum the store reports); throws a transient
+     * DestinationException on mismatch, after which the object is deleted. Default: nothing more.
+     */
+    protected void verifyStored(Path file, String key, long size) {
     }
 
     /** Camel URI of the producer that uploads {@code key}; secrets as RAW(...). */

@@ -38,6 +38,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code storageClass} (e.g. STANDARD_IA, GLACIER_IR); {@code serverSideEncryption} (AES256 or aws:kms);
  * {@code sseKmsKeyId} (KMS key for aws:kms); {@code partSize} (minimum multipart part size in bytes, default
  * 8388608; raised per artifact so no upload needs more than 10,000 parts).
+ * <p>
+ * Verification after upload: the stored size always; for objects up to the part size (one PUT) also the ETag
+ * against the staged file's MD5 (not with aws:kms, whose ETags are not MD5s); for multipart objects size plus the
+ * optional full read-back ({@code verify=full}), since their ETag is an MD5 of part MD5s that would cost another
+ * full read of the staging file and ties the check to the part boundaries.
  */
 public class S3Destination extends RemoteDestination {
 
@@ -52,6 +57,7 @@ public class S3Destination extends RemoteDestination {
     private final long minPartSize;
     private final String uriExtras;
     private volatile boolean bucketChecked;
+    private final boolean kms;
     private final CamelContext camel;
     private final Set<String> endpointUris = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -90,6 +96,7 @@ public class S3Destination extends RemoteDestination {
             extras.append("&storageClass=").append(storageClass);
         }
         String sse = Keys.opt(options, "serverSideEncryption", null);
+        this.kms = "aws:kms".equalsIgnoreCase(sse);
         if ("AES256".equalsIgnoreCase(sse)) {
             extras.append("&useSSES3=true");
         } else if ("aws:kms".equalsIgnoreCase(sse)) {
@@ -171,6 +178,48 @@ public class S3Destination extends RemoteDestination {
             if (!(e instanceof S3Exception s && s.statusCode() == 404)) {
                 throw translate("aborting incomplete upload of " + u.key(), e);
             }
+        }
+    }
+
+    /**
+     * Compares the ETag of a single-part object with the local file's MD5 (S3 defines it so, except with SSE-KMS or
+     * SSE-C). Multipart ETags are an MD5 of the part MD5s: checking them would re-read the whole staging file and
+     * depend on the part boundaries, so large objects rely on size plus the optional full read-back instead.
+     */
+    @Override
+    protected void verifyStored(java.nio.file.Path file, String key, long size) {
+        if (kms || size > minPartSize) {
+            return;
+        }
+        String etag;
+        try {
+            etag = s3.headObject(b -> b.bucket(bucket).key(objectKey(key))).eTag();
+        } catch (RuntimeException e) {
+            throw translate("checksum of " + key, e);
+        }
+        checkEtag(file, key, etag);
+    }
+
+    /** Fails when {@code etag} is a plain MD5 (no part count) that differs from the MD5 of {@code file}. */
+    void checkEtag(java.nio.file.Path file, String key, String etag) {
+        String e = etag == null ? "" : etag.replace("\"", "").strip().toLowerCase(java.util.Locale.ROOT);
+        if (!e.matches("[0-9a-f]{32}")) {
+            return;
+        }
+        String md5;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("MD5");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            md5 = java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException ex) {
+            throw new DestinationException(name, "cannot checksum local file " + file + ": " + ex, false, ex);
+        }
+        if (!md5.equals(e)) {
+            throw new DestinationException(name, "checksum of " + key + " at the store (ETag " + e
+                    + ") differs from the staged file's MD5 " + md5, false, null);
         }
     }
 

@@ -225,8 +225,15 @@ public class SmbDestination extends RemoteDestination {
             File f = smb.share.openFile(remote(key), EnumSet.of(AccessMask.GENERIC_READ), null, SMB2ShareAccess.ALL,
                     SMB2CreateDisposition.FILE_OPEN, null);
             return new FilterInputStream(f.getInputStream()) {
+                private boolean closed;
+
                 @Override
                 public void close() throws IOException {
+                    // Closeable's contract: a second close is a no-op (try-with-resources over wrappers closes twice)
+                    if (closed) {
+                        return;
+                    }
+                    closed = true;
                     try {
                         super.close();
                         f.close();

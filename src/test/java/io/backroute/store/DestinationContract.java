@@ -88,6 +88,18 @@ abstract class DestinationContract {
     }
 
     @Test
+    void closingAnOpenedStreamTwiceIsHarmless() throws Exception {
+        String key = prefix + "/" + prefix + "-20261123T070000Z.sql.zst.gpg";
+        destination.put(small("twice"), key);
+
+        java.io.InputStream in = destination.open(key);
+        assertThat(TestFiles.sha256(in)).isEqualTo(TestFiles.sha256(Files.newInputStream(small("twice"))));
+        // wrappers (try-with-resources over a hashing stream, readers that close their input) close twice
+        in.close();
+        assertThat(destination.stat(key)).hasValue(5);
+    }
+
+    @Test
     void putThenStatListOpenReturnsTheSameBytes() throws Exception {
         String key = prefix + "/" + prefix + "-20261123T070000Z.sqlite.zst.gpg";
 

@@ -16,7 +16,13 @@ import org.apache.ftpserver.DataConnectionConfigurationFactory;
 import org.apache.ftpserver.FtpServer;
 import org.apache.ftpserver.FtpServerFactory;
 import org.apache.ftpserver.filesystem.nativefs.NativeFileSystemFactory;
+import org.apache.ftpserver.ftplet.DefaultFtplet;
 import org.apache.ftpserver.ftplet.FileSystemView;
+import org.apache.ftpserver.ftplet.FtpException;
+import org.apache.ftpserver.ftplet.FtpRequest;
+import org.apache.ftpserver.ftplet.FtpSession;
+import org.apache.ftpserver.ftplet.Ftplet;
+import org.apache.ftpserver.ftplet.FtpletResult;
 import org.apache.ftpserver.ftplet.FtpFile;
 import org.apache.ftpserver.ftplet.UserManager;
 import org.apache.ftpserver.listener.ListenerFactory;
@@ -28,7 +34,8 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
 
 /**
  * An in-process Apache FtpServer on 127.0.0.1 with one user; {@link #ftps()} adds explicit TLS with a
- * keystore generated at runtime by keytool, and {@link #failUploadsAfter(long)} breaks uploads mid-transfer.
+ * keystore generated at runtime by keytool, {@link #failUploadsAfter(long)} breaks uploads mid-transfer and
+ * {@link #hook} sees (and may answer) every command.
  */
 public final class FtpTestServer implements AutoCloseable {
 
@@ -43,6 +50,7 @@ public final class FtpTestServer implements AutoCloseable {
     private final int port;
     private Path trustStore;
     private final AtomicLong failAfter = new AtomicLong(-1);
+    private volatile Ftplet hook;
     private final Map<FtpFile, FtpFile> unwrapped = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     public static FtpTestServer ftp() throws Exception {
@@ -84,7 +92,15 @@ public final class FtpTestServer implements AutoCloseable {
         factory.setUserManager(users);
         factory.setFileSystem(this::failingView);
         // FtpServer mutates the ftplet map on stop: it must not be immutable
-        factory.setFtplets(new HashMap<>());
+        Map<String, Ftplet> ftplets = new HashMap<>();
+        ftplets.put("test-hook", new DefaultFtplet() {
+            @Override
+            public FtpletResult beforeCommand(FtpSession session, FtpRequest request) throws FtpException, IOException {
+                Ftplet h = hook;
+                return h == null ? FtpletResult.DEFAULT : h.beforeCommand(session, request);
+            }
+        });
+        factory.setFtplets(ftplets);
 
         server = factory.createServer();
         server.start();
@@ -172,6 +188,11 @@ public final class FtpTestServer implements AutoCloseable {
     /** Every upload from now on fails after {@code bytes} bytes (server side, mid-transfer); -1 disarms. */
     public void failUploadsAfter(long bytes) {
         failAfter.set(bytes);
+    }
+
+    /** Sees every command before the server does (count them, or answer with an error and SKIP); null removes it. */
+    public void hook(Ftplet ftplet) {
+        hook = ftplet;
     }
 
     public int port() {

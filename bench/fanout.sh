@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Fan-out benchmark (issue 4): one artifact of SIZE_MIB to local + S3 + SFTP + SMB against local alone, in the
+# same run of this script, medians of ROUNDS; then the peak RSS of the backroute JVM at -Xmx$XMX for each of
+# RSS_SIZES (MiB), fanning out to all four. Servers: S3Proxy, MINA SSHD and a private smbd on 127.0.0.1
+# (io.backroute.bench.FanOutBenchServers; smbd needs root and the samba package). See bench/FANOUT.md.
+#   bench/fanout.sh                      # full size: 1 GiB x 3 rounds, RSS at 256 MiB and 2 GiB
+#   SIZE_MIB=64 ROUNDS=1 RSS_SIZES=64 bench/fanout.sh   # smoke
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE_MIB=${SIZE_MIB:-1024}
+ROUNDS=${ROUNDS:-3}
+RSS_SIZES=${RSS_SIZES:-"256 2048"}
+XMX=${XMX:-128m}
+W=$(realpath -m "${BENCH_DIR:-target/bench-fanout}")
+ALL=local,s3,sftp,smb
+
+rm -rf "$W" && mkdir -p "$W"
+echo "== building (offline)"
+mvn -q -o -B package -DskipTests
+mvn -q -o -B dependency:build-classpath -Dmdep.outputFile="$W/cp.txt" -Dmdep.includeScope=test
+
+echo "== starting S3, SFTP and SMB servers"
+java -Xmx512m -Dlog4j2.configurationFile="$PWD/src/test/resources/log4j2-test.xml" \
+  -cp "target/test-classes:target/classes:$(cat "$W/cp.txt")" io.backroute.bench.FanOutBenchServers \
+  "$W/servers.properties" "$W/keys" > "$W/servers.log" 2>&1 &
+SERVERS=$!
+trap 'kill $SERVERS 2>/dev/null; wait $SERVERS 2>/dev/null || true' EXIT
+for _ in $(seq 1 240); do
+  [[ -f "$W/servers.properties" ]] && break
+  kill -0 $SERVERS 2>/dev/null || { echo "servers died:"; tail -20 "$W/servers.log"; exit 1; }
+  sleep 0.5
+done
+[[ -f "$W/servers.properties" ]] || { echo "servers did not start in 120 s"; exit 1; }
+prop() { grep "^$1=" "$W/servers.properties" | cut -d= -f2-; }
+
+mkdir -p "$W/routes"
+cat > "$W/routes/bench.camel.yaml" <<'YAML'
+# Benchmark job: one generated file, zstd, OpenPGP, then the destinations named by jobs.bench.destinations.
+- route:
+    id: bench
+    routeConfigurationId: backup-job
+    from:
+      id: bench-trigger
+      uri: direct:bench
+      steps:
+        - to: {id: bench-dump, uri: dump:directory, parameters: {path: "{{jobs.bench.directory}}"}}
+        - to: {id: bench-compress, uri: codec:zstd}
+        - to: {id: bench-encrypt, uri: codec:openpgp, parameters: {recipients: "{{jobs.demo.recipients}}"}}
+        - to: {id: bench-store, uri: "store:{{jobs.bench.destinations}}"}
+YAML
+{
+  cat config/application.properties
+  echo "# ---- bench overrides"
+  echo "camel.main.routes-include-pattern=file:routes/pipeline/*.camel.yaml,file:$W/routes/bench.camel.yaml"
+  echo "backroute.data-dir=$W/data"
+  echo "backroute.staging-dir=$W/data/staging"
+  echo "backroute.catalog.file=$W/data/catalog.db"
+  echo "backroute.destinations.local.path=$W/local"
+  echo "jobs.demo.recipients=$W/keys/demo-public.asc"
+  echo "jobs.bench.destinations=local"
+  grep '^backroute.destinations' "$W/servers.properties"
+} > "$W/application.properties"
+
+data() {  # data directory holding one incompressible file of $1 MiB (zstd cannot shrink it: artifact ~ input)
+  local d="$W/input-$1"
+  if [[ ! -d "$d" ]]; then
+    mkdir -p "$d"
+    head -c $(( $1 * 1024 * 1024 )) /dev/urandom > "$d/blob.bin"
+  fi
+  echo "$d"
+}
+
+clean() {  # keep disk use flat: remove stored copies between runs
+  rm -rf "$W/local"/* "$(prop bench.clean.sftp)"/* "$(prop bench.clean.smb)"/* "$(prop bench.clean.s3)"/* 2>/dev/null || true
+}
+
+# one run: prints "wall_s fanout_s peak_rss_kib status per-destination-seconds"
+run() {
+  local dests=$1 mib=$2 dir
+  dir=$(data "$mib")
+  clean
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f %M -o "$W/rss.txt" java -Xmx$XMX -Djobs.bench.destinations="$dests" -Djobs.bench.directory="$dir" \
+    -jar target/backroute.jar --config "$W/application.properties" run-now bench --json > "$W/run.json" 2> "$W/run.err" || true
+  t1=$(date +%s.%N)
+  python3 - "$W/run.json" "$t0" "$t1" "$(tail -1 "$W/rss.txt")" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = r.get("destinations") or []
+fan = max((x["durationMs"] for x in d), default=0) / 1000
+per = " ".join(f'{x["destination"]}={x["durationMs"]/1000:.1f}s{"" if x["ok"] else "(FAILED)"}' for x in d)
+print(f'{float(sys.argv[3]) - float(sys.argv[2]):.1f} {fan:.1f} {sys.argv[4]} {r["status"]} {per}')
+PY
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+echo "== fan-out of $SIZE_MIB MiB, $ROUNDS rounds each (wall = whole JVM run incl. staging; fan-out = slowest destination)"
+: > "$W/single.txt"; : > "$W/all.txt"
+for i in $(seq 1 "$ROUNDS"); do
+  line=$(run local "$SIZE_MIB"); echo "  local           round $i: $line"; echo "$line" >> "$W/single.txt"
+  line=$(run "$ALL" "$SIZE_MIB"); echo "  $ALL round $i: $line"; echo "$line" >> "$W/all.txt"
+done
+sw=$(cut -d' ' -f1 "$W/single.txt" | median); sf=$(cut -d' ' -f2 "$W/single.txt" | median)
+aw=$(cut -d' ' -f1 "$W/all.txt" | median); af=$(cut -d' ' -f2 "$W/all.txt" | median)
+printf '\n| %s MiB | wall median (s) | fan-out median (s) |\n| --- | --- | --- |\n' "$SIZE_MIB"
+printf '| local alone | %s | %s |\n| %s | %s | %s |\n' "$sw" "$sf" "$ALL" "$aw" "$af"
+printf '| ratio | %s | %s |\n' "$(awk "BEGIN{printf \"%.2fx\", $aw/$sw}")" "$(awk "BEGIN{printf \"%.2fx\", $af/($sf>0?$sf:0.1)}")"
+echo "(target: wall ratio <= 1.25x)"
+
+echo
+echo "== peak RSS at -Xmx$XMX, fan-out to $ALL"
+printf '| artifact | peak RSS (MiB) | status |\n| --- | --- | --- |\n'
+for mib in $RSS_SIZES; do
+  line=$(run "$ALL" "$mib")
+  printf '| %s MiB | %s | %s |\n' "$mib" "$(( $(echo "$line" | cut -d' ' -f3) / 1024 ))" "$(echo "$line" | cut -d' ' -f4-)"
+  rm -rf "$W/input-$mib"
+done
+clean
