@@ -158,12 +158,12 @@ public final class BackrouteService implements AutoCloseable {
             camel.addComponent("store", new StoreComponent(rt));
             camel.addComponent("job", new JobComponent(rt));
             camel.addRoutePolicyFactory(new RunPolicy.Factory(rt));
-            beans.forEach(camel.getRegistry()::bind);
             alerts = io.backroute.alert.AlertService.install(camel, rt);
             io.backroute.alert.Watchdog watchdog = io.backroute.alert.Watchdog.install(camel, rt, alerts);
             // the ops surface (JMX, metrics, status page, health) shows the watchdog's freshness and the alert counters
             watchdog.pausedBy(job -> ops.view().control().isPaused(job));
-            camel.getRegistry().bind("backrouteFreshness", io.backroute.management.FreshnessSource.class,
+            boolean ownFreshness = beans.values().stream().anyMatch(b -> b instanceof io.backroute.management.FreshnessSource);
+            if (!ownFreshness) camel.getRegistry().bind("backrouteFreshness", io.backroute.management.FreshnessSource.class,
                     (io.backroute.management.FreshnessSource) job -> {
                         var f = watchdog.freshness(job);
                         return java.util.Optional.of(new io.backroute.management.Freshness(f.state(), f.age(), f.maxAge()));
@@ -177,6 +177,8 @@ public final class BackrouteService implements AutoCloseable {
                         @Override
                         public long failed(String job) { return stats.failed(job); }
                     });
+            // beans bound by the embedding application or a test come last, so they replace ours of the same name
+            beans.forEach(camel.getRegistry()::bind);
             try {
                 camel.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
                 @Override
@@ -217,9 +219,14 @@ public final class BackrouteService implements AutoCloseable {
     }
 
     private void afterCamelStarted() {
-        int interrupted = runtime.catalog().markInterrupted("interrupted: the service stopped or crashed during the run");
-        if (interrupted > 0) {
-            LOG.warn("{} run(s) were RUNNING when the service last stopped; marked FAILED", interrupted);
+        if (scheduling) {
+            // only the service owns the catalog's RUNNING runs and the staging directory: a CLI command started
+            // beside a running service must not touch them
+            int interrupted = runtime.catalog().markInterrupted("interrupted: the service stopped or crashed during the run");
+            if (interrupted > 0) {
+                LOG.warn("{} run(s) were RUNNING when the service last stopped; marked FAILED", interrupted);
+            }
+            cleanStaleStaging();
         }
         ops.start();
         if (scheduling) {
@@ -227,6 +234,22 @@ public final class BackrouteService implements AutoCloseable {
                 LOG.info("job {} scheduled: {} (next {})", job, runtime.schedule(job),
                         runtime.nextFireTime(job).map(Object::toString).orElse("none"));
             }
+        }
+    }
+
+    /** Staging run directories left by a crashed or killed service hold only ciphertext, but still take room. */
+    private void cleanStaleStaging() {
+        java.nio.file.Path staging = runtime.config().stagingDir();
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        try (var dirs = Files.list(staging)) {
+            for (java.nio.file.Path d : (Iterable<java.nio.file.Path>) dirs.filter(Files::isDirectory)::iterator) {
+                LOG.warn("removing staging directory {} left by an interrupted run", d);
+                io.backroute.pipeline.Staging.clean(d);
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("could not clean the staging directory {}: {}", staging, e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.backroute.management;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -55,7 +56,13 @@ public final class BackrouteHealthChecks {
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             List<String> stale = new ArrayList<>();
             for (String job : view.jobIds()) {
-                var f = view.freshness(job);
+                Optional<io.backroute.management.Freshness> f;
+                try {
+                    f = view.freshness(job);
+                } catch (RuntimeException e) {
+                    builder.message("freshness unknown: " + io.backroute.pipeline.JobRuntime.errorSummary(e)).down();
+                    return;
+                }
                 String state = f.map(io.backroute.management.Freshness::state).orElse("UNKNOWN");
                 builder.detail("job." + job, state + f.map(x -> " age=" + x.ageSeconds() + "s max-age=" + x.thresholdSeconds() + "s").orElse(""));
                 if ("STALE".equals(state) || "NEVER_RAN".equals(state)) {

@@ -49,6 +49,7 @@ public final class JobRuntime implements AutoCloseable {
     private final Staging staging;
     private final Delivery delivery;
     private final Map<String, Semaphore> locks = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastStartSecond = new ConcurrentHashMap<>();
     private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private final SecureRandom random = new SecureRandom();
 
@@ -235,6 +236,18 @@ public final class JobRuntime implements AutoCloseable {
             notifyListeners(skipped);
             return;
         }
+        // artifact names carry the run's start second: two runs of a job must not start in the same second
+        long previous = lastStartSecond.getOrDefault(job, Long.MIN_VALUE);
+        if (start.getEpochSecond() <= previous) {
+            try {
+                Thread.sleep(Math.max(1, (previous + 1) * 1000 - System.currentTimeMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            start = Instant.now();
+            runId = ArtifactNames.newRunId(job, start, random);
+        }
+        lastStartSecond.put(job, start.getEpochSecond());
         org.slf4j.MDC.put("run", runId);
         try {
             long free = Staging.freeBytes(config.stagingDir());

@@ -82,7 +82,9 @@ public final class RetentionRunner {
 
     /** Run listener: prune after a good run. */
     void afterRun(RunRecord r) {
-        if ((r.status() == RunStatus.SUCCESS || r.status() == RunStatus.PARTIAL) && runtime.camel().getRoute("retention") != null) {
+        boolean afterRun = Boolean.parseBoolean(runtime.config().get("backroute.retention.after-run", "true"));
+        if (afterRun && (r.status() == RunStatus.SUCCESS || r.status() == RunStatus.PARTIAL)
+                && runtime.camel().getRoute("retention") != null) {
             try (ProducerTemplate t = runtime.camel().createProducerTemplate()) {
                 t.sendBody("direct:retention", r.job());
             } catch (Exception e) {

@@ -37,7 +37,7 @@ class StatusPageTest {
         // The watchdog's findings arrive through the FreshnessSource hook: demo is STALE, gated not evaluated yet.
         FreshnessSource watchdog = job -> "demo".equals(job)
                 ? Optional.of(new Freshness("STALE", Duration.ofDays(3), Duration.ofDays(1))) : Optional.empty();
-        try (BackrouteService s = ws.service().bind("gate", new Gate()).bind("watchdog", watchdog)) {
+        try (BackrouteService s = ws.service().bind("gate", new Gate()).bind("backrouteFreshness", watchdog)) {
             s.start();
             RunRecord ok = s.runtime().runNow("demo", "test");
             assertThat(ok.status()).isEqualTo(RunStatus.SUCCESS);
