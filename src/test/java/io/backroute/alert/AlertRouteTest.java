@@ -211,6 +211,56 @@ class AlertRouteTest {
         }
     }
 
+    @Test
+    void retentionErrorAtADestinationIsAlertedNamingIt() throws Exception {
+        try (io.backroute.testsupport.S3TestServer s3 = new io.backroute.testsupport.S3TestServer()) {
+            s3.options().forEach((k, v) -> ws.set("backroute.destinations.second." + k, v));
+            ws.set("backroute.destinations.second.kind", "s3");
+            try (BackrouteService s = start()) {
+                assertThat(s.runtime().runNow("two-places", "test").status()).isEqualTo(RunStatus.SUCCESS);
+                s3.stop();
+                s.camel().getRegistry().lookupByNameAndType("backrouteRetention", io.backroute.pipeline.RetentionRunner.class).applyAll();
+                await().atMost(Duration.ofSeconds(20)).until(() -> kinds().contains("RETENTION_FAILED"));
+                JsonNode n = byKind("RETENTION_FAILED");
+                assertThat(n.get("job").asText()).isEqualTo("two-places");
+                assertThat(n.get("summary").asText()).contains("second");
+                assertThat(hook.bodies.toString()).doesNotContain(io.backroute.testsupport.S3TestServer.SECRET_KEY);
+            }
+        }
+    }
+
+    @Test
+    void pruningSkippedBecauseTheLatestRunFailedIsAlerted() throws Exception {
+        try (BackrouteService s = start()) {
+            assertThat(s.runtime().runNow("demo", "test").status()).isEqualTo(RunStatus.SUCCESS);
+            Files.writeString(sqlite(), "this is not a sqlite database\n".repeat(100));
+            assertThat(s.runtime().runNow("demo", "test").status()).isEqualTo(RunStatus.FAILED);
+            s.camel().getRegistry().lookupByNameAndType("backrouteRetention", io.backroute.pipeline.RetentionRunner.class).applyAll();
+            await().atMost(Duration.ofSeconds(20)).until(() -> kinds().contains("RETENTION_SKIPPED"));
+            assertThat(byKind("RETENTION_SKIPPED").get("summary").asText()).contains("latest run FAILED");
+        }
+    }
+
+    private java.util.List<String> kinds() {
+        return hook.bodies.stream().map(b -> {
+            try {
+                return json.readTree(b).get("kind").asText();
+            } catch (Exception e) {
+                return "";
+            }
+        }).toList();
+    }
+
+    private JsonNode byKind(String kind) throws Exception {
+        for (String b : hook.bodies) {
+            JsonNode n = json.readTree(b);
+            if (kind.equals(n.get("kind").asText())) {
+                return n;
+            }
+        }
+        throw new AssertionError("no " + kind + " alert in " + hook.bodies);
+    }
+
     Path sqlite() {
         return Path.of(ws.props.get("jobs.demo.sqlite"));
     }
