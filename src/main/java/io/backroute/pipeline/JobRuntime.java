@@ -256,6 +256,14 @@ public final class JobRuntime implements AutoCloseable {
                         + " has only " + Units.bytes(free) + " free, below backroute.staging.min-free-bytes ("
                         + Units.bytes(config.stagingMinFreeBytes()) + "); free space or move backroute.staging-dir", true, null);
             }
+            // a run whose artifacts would not fit (estimated from the last good run, plus 10%) fails before dumping
+            long estimate = catalog.lastGood(job).map(r -> r.storedBytes() + r.storedBytes() / 10).orElse(0L);
+            if (free >= 0 && estimate > 0 && free - config.stagingMinFreeBytes() < estimate) {
+                throw new BackupException(job, runId, "stage", "staging directory " + config.stagingDir().toAbsolutePath()
+                        + " has " + Units.bytes(free) + " free; this run needs about " + Units.bytes(estimate)
+                        + " (last good run + 10%) plus backroute.staging.min-free-bytes (" + Units.bytes(config.stagingMinFreeBytes())
+                        + "): the run cannot fit; free space or move backroute.staging-dir", true, null);
+            }
             var dir = Staging.createRunDir(config.stagingDir(), runId);
             RunContext rc = new RunContext(job, runId, trigger, start, dir);
             exchange.setProperty(RunContext.PROPERTY, rc);

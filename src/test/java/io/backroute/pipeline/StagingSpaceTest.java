@@ -72,6 +72,22 @@ class StagingSpaceTest {
     }
 
     @Test
+    void runThatCannotFitByTheLastRunsSizeFailsBeforeDumping() throws Exception {
+        assertThat(Tools.exec(Map.of(), null, "mount", "-o", "remount,size=8m", tmpfs.toString()).exit()).isZero();
+        ws.set("backroute.staging.min-free-bytes", String.valueOf(5L * 1024 * 1024));
+        Gate gate = new Gate();
+        gate.open.countDown();
+        try (BackrouteService s = ws.service().bind("gate", gate)) {
+            s.start();
+            RunRecord first = s.runtime().runNow("gated", "test");
+            assertThat(first.status()).as("first run: %s", first.error()).isEqualTo(RunStatus.SUCCESS);
+            RunRecord second = s.runtime().runNow("gated", "test");
+            assertThat(second.status()).isEqualTo(RunStatus.FAILED);
+            assertThat(second.error()).contains("cannot fit").contains("last good run");
+        }
+    }
+
+    @Test
     void stagingBelowTheFreeSpaceThresholdFailsBeforeDumping() throws Exception {
         ws.set("backroute.staging.min-free-bytes", String.valueOf(2L * 1024 * 1024));
         Gate gate = new Gate();
