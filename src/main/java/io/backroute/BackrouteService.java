@@ -254,6 +254,9 @@ public final class BackrouteService implements AutoCloseable {
     }
 
     private void beforeCamelStopped() {
+        if (runtime != null) {
+            runtime.interruptActive();
+        }
         if (ops != null) {
             ops.close();
         }

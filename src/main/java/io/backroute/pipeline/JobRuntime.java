@@ -50,6 +50,7 @@ public final class JobRuntime implements AutoCloseable {
     private final Delivery delivery;
     private final Map<String, Semaphore> locks = new ConcurrentHashMap<>();
     private final Map<String, Long> lastStartSecond = new ConcurrentHashMap<>();
+    private final Map<String, RunContext> active = new ConcurrentHashMap<>();
     private final List<Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private final SecureRandom random = new SecureRandom();
 
@@ -267,6 +268,7 @@ public final class JobRuntime implements AutoCloseable {
             var dir = Staging.createRunDir(config.stagingDir(), runId);
             RunContext rc = new RunContext(job, runId, trigger, start, dir);
             exchange.setProperty(RunContext.PROPERTY, rc);
+            active.put(job, rc);
             catalog.save(new RunRecord(runId, job, trigger, RunStatus.RUNNING, start, null, 0, 0, List.of(), null));
             LOG.info("run {} started (job {}, trigger {})", runId, job, trigger);
         } catch (RuntimeException e) {
@@ -289,6 +291,10 @@ public final class JobRuntime implements AutoCloseable {
         }
         RunContext rc = exchange.getProperty(RunContext.PROPERTY, RunContext.class);
         if (rc == null) {
+            return;
+        }
+        if (rc.interrupted()) {
+            LOG.warn("run {} finished after the service stopped; it stays FAILED (interrupted by shutdown)", rc.runId());
             return;
         }
         try {
@@ -325,6 +331,7 @@ public final class JobRuntime implements AutoCloseable {
             }
             notifyListeners(record);
         } finally {
+            active.remove(rc.job(), rc);
             Staging.clean(rc.stagingDir());
             Semaphore lock = locks.get(rc.job());
             if (lock != null) {
@@ -332,6 +339,30 @@ public final class JobRuntime implements AutoCloseable {
             }
             org.slf4j.MDC.remove("run");
         }
+    }
+
+    /**
+     * Called when the service stops after the graceful-shutdown timeout: every run still going is recorded FAILED
+     * ("interrupted by shutdown"), its child processes (dump tools) are killed and its staging is removed. Nothing
+     * it staged was committed at a destination, since an artifact is only visible once complete.
+     */
+    public int interruptActive() {
+        int n = 0;
+        for (RunContext rc : List.copyOf(active.values())) {
+            rc.markInterrupted();
+            active.remove(rc.job(), rc);
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            Instant end = Instant.now();
+            RunRecord failed = new RunRecord(rc.runId(), rc.job(), rc.trigger(), RunStatus.FAILED, rc.start(), end,
+                    rc.plainBytes(), rc.storedBytes(), rc.results(), "interrupted by shutdown after "
+                    + Units.duration(java.time.Duration.between(rc.start(), end)) + ": the service stopped while the run was in progress");
+            catalog.save(failed);
+            Staging.clean(rc.stagingDir());
+            LOG.error("run {} FAILED: interrupted by shutdown", rc.runId());
+            notifyListeners(failed);
+            n++;
+        }
+        return n;
     }
 
     private void notifyListeners(RunRecord record) {

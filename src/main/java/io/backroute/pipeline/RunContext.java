@@ -24,6 +24,7 @@ public final class RunContext {
     private final List<DestinationResult> results = Collections.synchronizedList(new ArrayList<>());
     private volatile List<String> destinations = List.of();
     private volatile String verify = "size";
+    private volatile boolean interrupted;
 
     public RunContext(String job, String runId, String trigger, Instant start, Path stagingDir) {
         this.job = job;
@@ -49,6 +50,11 @@ public final class RunContext {
     public void destinations(List<String> names) { this.destinations = List.copyOf(names); }
 
     public String verify() { return verify; }
+
+    /** Set when the service stopped while this run was still going: the run is already recorded FAILED. */
+    public boolean interrupted() { return interrupted; }
+
+    public void markInterrupted() { this.interrupted = true; }
     public void verify(String mode) { this.verify = mode; }
 
     public long plainBytes() {

@@ -36,10 +36,10 @@ public final class Workspace {
         props.put("jobs.demo.recipients", keys.resolve("demo-public.asc").toString());
         copyDemoKeys(keys);
         // retention policies of the test-only jobs (every job must have one)
-        for (String job : new String[] {"gated", "fanout", "misfit", "pgjob", "mariadbjob", "two-places", "missed"}) {
+        for (String job : new String[] {"gated", "fanout", "misfit", "pgjob", "mariadbjob", "two-places", "missed", "pgslow"}) {
             props.put("jobs." + job + ".retention.keep-last", "10");
         }
-        for (String job : new String[] {"pgjob", "mariadbjob"}) {
+        for (String job : new String[] {"pgjob", "mariadbjob", "pgslow"}) {
             // placeholders of the database test jobs; tests that run them set real values
             for (String k : new String[] {"host", "port", "database", "user", "password"}) {
                 props.putIfAbsent("jobs." + job + "." + k, k.equals("port") ? "1" : "unset");
