@@ -178,10 +178,6 @@ public final class DirectorySource implements Source {
             return Collections.unmodifiableMap(details);
         }
 
-        @Override
-        public String restoreHint() {
-            return "mkdir restored && gpg --decrypt ARTIFACT | zstd -d | tar -x -p -f - -C restored";
-        }
 
         @Override
         public void writeTo(OutputStream out) throws IOException {

@@ -31,6 +31,4 @@ public interface DumpUnit {
      */
     Map<String, Object> details();
 
-    /** The command a person runs after decrypting and decompressing, e.g. {@code sqlite3 restored.db < ...}. */
-    String restoreHint();
 }

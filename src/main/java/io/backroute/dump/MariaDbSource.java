@@ -379,10 +379,6 @@ public final class MariaDbSource implements Source {
             return src.dumpArgs(pf.tool, src.password == null ? null : Path.of("<option-file>"), database);
         }
 
-        @Override
-        public String restoreHint() {
-            return "mariadb -e 'create database `" + database + "`' && mariadb " + database + " < " + database + ".sql";
-        }
 
         private String what() {
             return pf.tool.getFileName() + " of database \"" + database + "\"";

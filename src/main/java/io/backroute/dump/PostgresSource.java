@@ -485,12 +485,6 @@ public final class PostgresSource implements Source {
         /** Bytes of plain dump streamed by the last {@link #writeTo}; -1 before it ran. */
         public long bytesWritten() { return bytesWritten; }
 
-        @Override
-        public String restoreHint() {
-            if (isGlobals) return "psql -d postgres -f globals.sql   # roles and tablespaces; 'already exists' errors are expected for existing roles";
-            if (src.format.equals("custom")) return "createdb " + database + " && pg_restore --exit-on-error -d " + database + " " + database + ".pgdump";
-            return "createdb " + database + " && psql -v ON_ERROR_STOP=1 -d " + database + " -f " + database + ".sql";
-        }
 
         private String what() {
             return isGlobals ? "pg_dumpall --globals-only" : "pg_dump of database \"" + database + "\"";

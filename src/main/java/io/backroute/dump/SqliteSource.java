@@ -185,10 +185,6 @@ public final class SqliteSource implements Source {
             return Collections.unmodifiableMap(details);
         }
 
-        @Override
-        public String restoreHint() {
-            return "gpg --decrypt ARTIFACT | zstd -d > restored.sqlite && sqlite3 restored.sqlite 'PRAGMA integrity_check'";
-        }
 
         @Override
         public void writeTo(OutputStream out) throws IOException {

@@ -270,7 +270,6 @@ class RestoreCliTest {
                 @Override public String sourceKind() { return "test"; }
                 @Override public void writeTo(OutputStream out) throws IOException { writer.write(out); }
                 @Override public Map<String, Object> details() { return new LinkedHashMap<>(); }
-                @Override public String restoreHint() { return ""; }
             }));
             plan.addTransform(Codecs.zstd(1, 0));
             plan.addTransform(OpenPgpEncryption.forKeyFiles(List.of(publicKey)));

@@ -113,7 +113,6 @@ class DirectorySourceTest {
         assertThat(unit.label()).isEqualTo("home");
         assertThat(unit.artifactKind()).isEqualTo("tar");
         assertThat(unit.sourceKind()).isEqualTo("directory");
-        assertThat(unit.restoreHint()).contains("ARTIFACT", "tar -x");
     }
 
     @Test

@@ -278,10 +278,4 @@ class SqliteSourceTest {
         assertThat(problems(source)).singleElement().asString().contains("option 'path' is missing");
     }
 
-    @Test
-    void restoreHintNamesTheArtifactPlaceholderAndTheIntegrityCheck() throws Exception {
-        Path db = createDatabase(tmp.resolve("app.db"), 1);
-        String hint = source(Map.of("path", db.toString())).units().get(0).restoreHint();
-        assertThat(hint).contains("ARTIFACT", "zstd -d", "sqlite3 restored.sqlite 'PRAGMA integrity_check'");
-    }
 }

@@ -50,7 +50,6 @@ final class RestoreFixtures {
 
         @Override public void writeTo(OutputStream out) throws IOException { writer.write(out); }
         @Override public Map<String, Object> details() { return new LinkedHashMap<>(); }
-        @Override public String restoreHint() { return ""; }
     }
 
     /** Stages a unit through zstd + OpenPGP with the pipeline's Staging and puts artifact then manifest at dest. */
