@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
         description = "Scheduled, verifiable backups as Apache Camel routes. Without a command: run the service.",
         subcommands = {BackrouteCli.RunNow.class, BackrouteCli.Jobs.class, BackrouteCli.History.class,
                 RetentionCommand.class, DoctorCommand.class,
-                RestoreCommands.ListCmd.class, RestoreCommands.Verify.class, RestoreCommands.Restore.class, RestoreCommands.CatalogCmd.class},
+                RestoreCommands.ListCmd.class, RestoreCommands.Verify.class, RestoreCommands.Restore.class, RestoreCommands.CatalogCmd.class,
+                DrillCommand.class, KeysCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:SUCCESS", "1:FAILED (run failed or error)", "2:usage error (bad command, flag or job)",
                 "3:PARTIAL (some destinations failed)", "4:SKIPPED (job already running)", "78:invalid configuration"})
