@@ -103,7 +103,7 @@ public record DrillSpec(String job, String cron, String destination, Path keyFil
             if (!(lower.startsWith("postgresql://") || lower.startsWith("postgres://") || lower.startsWith("mariadb://")
                     || lower.startsWith("mysql://"))) {
                 problems.add(prefix + "db-url must be postgresql://user@host:port or mariadb://user@host:port");
-            } else if (dbUrl.replaceFirst("^[a-z]+://", "").replaceFirst("@.*", "").contains(":")) {
+            } else if (dbUrl.contains("@") && dbUrl.replaceFirst("^[a-z]+://", "").replaceFirst("@.*", "").contains(":")) {
                 problems.add(prefix + "db-url must not contain a password; set " + prefix + "db-password={{env:NAME}}");
             } else if (dbUrl.replaceFirst("^[a-z]+://", "").replaceFirst("/$", "").contains("/")) {
                 problems.add(prefix + "db-url names no database (the scratch database is " + prefix + "target)");
