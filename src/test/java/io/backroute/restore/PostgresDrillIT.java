@@ -66,7 +66,7 @@ class PostgresDrillIT {
     }
 
     private Workspace workspace() throws Exception {
-        Workspace ws = new Workspace(tmp, "file:src/test/resources/routes/pg-drill.camel.yaml");
+        Workspace ws = new Workspace(tmp, "file:src/test/resources/routes/drill/pg-drill.camel.yaml");
         ws.set("jobs.pg-drill.host", HOST).set("jobs.pg-drill.port", Integer.toString(PORT)).set("jobs.pg-drill.user", USER)
                 .set("jobs.pg-drill.password", PASSWORD).set("jobs.pg-drill.database", source)
                 .set("jobs.pg-drill.retention.keep-last", "5");
