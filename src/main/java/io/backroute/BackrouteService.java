@@ -13,7 +13,9 @@ import io.backroute.config.StartupValidator;
 import io.backroute.dump.DemoData;
 import io.backroute.management.OpsSurface;
 import io.backroute.management.RemoteJmx;
+import io.backroute.pipeline.DrillRunner;
 import io.backroute.pipeline.FanOut;
+import io.backroute.pipeline.KeyCanaryRunner;
 import io.backroute.pipeline.JobRuntime;
 import io.backroute.pipeline.RunPolicy;
 import io.backroute.store.Destinations;
@@ -153,6 +155,8 @@ public final class BackrouteService implements AutoCloseable {
             camel.getRegistry().bind(OpsSurface.STATUS_PAGE_BEAN, ops.statusPage());
             camel.getRegistry().bind("backrouteFanOut", new FanOut(rt));
             camel.getRegistry().bind("backrouteRetention", new io.backroute.pipeline.RetentionRunner(rt).listen());
+            camel.getRegistry().bind("backrouteDrills", new DrillRunner(rt));
+            camel.getRegistry().bind("backrouteCanary", new KeyCanaryRunner(rt));
             camel.addComponent("dump", new DumpComponent());
             camel.addComponent("codec", new CodecComponent());
             camel.addComponent("store", new StoreComponent(rt));
@@ -209,13 +213,38 @@ public final class BackrouteService implements AutoCloseable {
             List<String> problems = new java.util.ArrayList<>(new StartupValidator(camel).validate());
             problems.addAll(alerts.validate());
             problems.addAll(RemoteJmx.problems(runtime.config()));
+            DrillRunner drills = camel.getRegistry().lookupByNameAndType("backrouteDrills", DrillRunner.class);
+            KeyCanaryRunner canary = camel.getRegistry().lookupByNameAndType("backrouteCanary", KeyCanaryRunner.class);
+            problems.addAll(drills.validate());
+            problems.addAll(canary.validate());
             if (!problems.isEmpty()) {
                 alerts.startupFailed(problems);
                 startupFailure = new ConfigurationException(problems);
                 throw startupFailure;
             }
+            addScheduledRoutes(camel, drills, canary);
         }
 
+    }
+
+    /** One drill route per job with a drill cron, and the key canary check when it has a cron, from their templates. */
+    private void addScheduledRoutes(CamelContext camel, DrillRunner drills, KeyCanaryRunner canary) {
+        try {
+            for (String job : drills.drilledJobs()) {
+                var spec = drills.spec(job).orElseThrow();
+                if (spec.cron() != null) {
+                    org.apache.camel.builder.TemplatedRouteBuilder.builder(camel, DrillRunner.TEMPLATE)
+                            .routeId(DrillRunner.ROUTE_PREFIX + job).prefixId(DrillRunner.ROUTE_PREFIX + job + "-")
+                            .parameter("job", job).parameter("cron", spec.cron()).add();
+                }
+            }
+            canary.cron().ifPresent(cron -> org.apache.camel.builder.TemplatedRouteBuilder
+                    .builder(camel, KeyCanaryRunner.TEMPLATE).routeId(KeyCanaryRunner.TEMPLATE)
+                    .prefixId(KeyCanaryRunner.TEMPLATE + "-").parameter("cron", cron).add());
+        } catch (RuntimeException e) {
+            startupFailure = new ConfigurationException(List.of("cannot create the drill / key canary routes: " + e.getMessage()));
+            throw startupFailure;
+        }
     }
 
     private void afterCamelStarted() {

@@ -27,6 +27,21 @@ public interface RunCatalog extends AutoCloseable {
 
     Optional<RunRecord> lastWithStatus(String job, RunStatus status);
 
+    /** Records a restore drill (upsert by drill id); durable when it returns. */
+    void saveDrill(DrillRecord drill);
+
+    /** Newest drill of a job. */
+    Optional<DrillRecord> lastDrill(String job);
+
+    /** Last {@code limit} drills of a job, newest first. */
+    List<DrillRecord> drills(String job, int limit);
+
+    /**
+     * Start time of the newest SUCCESS or PARTIAL run of the job whose artifacts passed a drill: what a freshness
+     * check that counts only drilled artifacts compares with its max-age.
+     */
+    Optional<java.time.Instant> lastGoodDrilledRun(String job);
+
     /** Marks every RUNNING run FAILED with the given message; returns how many. */
     int markInterrupted(String message);
 

@@ -53,7 +53,28 @@ public final class SqliteRunCatalog implements RunCatalog {
                         error         TEXT
                     )""",
                     "CREATE INDEX runs_job_start ON runs (job, start_nanos)",
-                    "CREATE INDEX runs_status ON runs (status)"));
+                    "CREATE INDEX runs_status ON runs (status)"),
+            List.of("""
+                    CREATE TABLE drills (
+                        drill_id      TEXT    PRIMARY KEY,
+                        job           TEXT    NOT NULL,
+                        run_id        TEXT,
+                        destination   TEXT,
+                        artifacts     TEXT    NOT NULL,
+                        status        TEXT    NOT NULL,
+                        start_nanos   INTEGER NOT NULL,
+                        start_iso     TEXT    NOT NULL,
+                        end_iso       TEXT,
+                        rto_ms        INTEGER NOT NULL,
+                        plain_bytes   INTEGER NOT NULL,
+                        checks        TEXT    NOT NULL,
+                        error         TEXT
+                    )""",
+                    "CREATE INDEX drills_job_start ON drills (job, start_nanos)",
+                    "CREATE INDEX drills_run ON drills (run_id, status)"));
+
+    private static final String DRILL_COLUMNS = "drill_id, job, run_id, destination, artifacts, status, start_iso, end_iso,"
+            + " rto_ms, plain_bytes, checks, error";
 
     private static final String COLUMNS =
             "run_id, job, trigger_name, status, start_iso, end_iso, plain_bytes, stored_bytes, destinations, error";
@@ -234,6 +255,99 @@ public final class SqliteRunCatalog implements RunCatalog {
                 throw failure("cannot list jobs in run catalog " + dbFile + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    @Override
+    public void saveDrill(DrillRecord d) {
+        String sql = "INSERT INTO drills (drill_id, job, run_id, destination, artifacts, status, start_nanos, start_iso,"
+                + " end_iso, rto_ms, plain_bytes, checks, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (drill_id) DO UPDATE SET job = excluded.job, run_id = excluded.run_id,"
+                + " destination = excluded.destination, artifacts = excluded.artifacts, status = excluded.status,"
+                + " start_nanos = excluded.start_nanos, start_iso = excluded.start_iso, end_iso = excluded.end_iso,"
+                + " rto_ms = excluded.rto_ms, plain_bytes = excluded.plain_bytes, checks = excluded.checks, error = excluded.error";
+        synchronized (lock) {
+            try (PreparedStatement ps = open().prepareStatement(sql)) {
+                ps.setString(1, d.drillId());
+                ps.setString(2, d.job());
+                ps.setString(3, d.runId());
+                ps.setString(4, d.destination());
+                ps.setString(5, json.valueToTree(d.artifacts()).toString());
+                ps.setString(6, d.status().name());
+                ps.setLong(7, orderKey(d.start()));
+                ps.setString(8, d.start().toString());
+                ps.setString(9, d.end() == null ? null : d.end().toString());
+                ps.setLong(10, d.rtoMillis());
+                ps.setLong(11, d.plainBytes());
+                ps.setString(12, json.valueToTree(d.checks()).toString());
+                ps.setString(13, d.error());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw failure("cannot save drill " + d.drillId() + " in run catalog " + dbFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<DrillRecord> lastDrill(String job) {
+        return drills(job, 1).stream().findFirst();
+    }
+
+    @Override
+    public List<DrillRecord> drills(String job, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("drill limit must be positive, got " + limit);
+        }
+        synchronized (lock) {
+            try (PreparedStatement ps = open().prepareStatement("SELECT " + DRILL_COLUMNS + " FROM drills WHERE job = ?"
+                    + " ORDER BY start_nanos DESC, drill_id DESC LIMIT ?")) {
+                ps.setString(1, job);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<DrillRecord> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(toDrill(rs));
+                    }
+                    return out;
+                }
+            } catch (SQLException | IOException e) {
+                throw failure("cannot read drills of job " + job + " in run catalog " + dbFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Instant> lastGoodDrilledRun(String job) {
+        // A run counts once any drill of it passed: a later failed drill of the same run (key lost, server down)
+        // says something about the drill host, not about the artifacts.
+        String sql = "SELECT r.start_iso FROM runs r WHERE r.job = ? AND r.status IN (?, ?) AND EXISTS"
+                + " (SELECT 1 FROM drills d WHERE d.run_id = r.run_id AND d.status = ?)"
+                + " ORDER BY r.start_nanos DESC, r.run_id DESC LIMIT 1";
+        synchronized (lock) {
+            try (PreparedStatement ps = open().prepareStatement(sql)) {
+                ps.setString(1, job);
+                ps.setString(2, RunStatus.SUCCESS.name());
+                ps.setString(3, RunStatus.PARTIAL.name());
+                ps.setString(4, DrillRecord.Status.SUCCESS.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(Instant.parse(rs.getString(1))) : Optional.empty();
+                }
+            } catch (SQLException e) {
+                throw failure("cannot read the last drilled run of job " + job + " in run catalog " + dbFile + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private DrillRecord toDrill(ResultSet rs) throws SQLException, IOException {
+        List<String> artifacts = new ArrayList<>();
+        json.readTree(rs.getString("artifacts")).forEach(n -> artifacts.add(n.asText()));
+        List<String> checks = new ArrayList<>();
+        json.readTree(rs.getString("checks")).forEach(n -> checks.add(n.asText()));
+        String end = rs.getString("end_iso");
+        return new DrillRecord(rs.getString("drill_id"), rs.getString("job"), rs.getString("run_id"),
+                rs.getString("destination"), artifacts, DrillRecord.Status.valueOf(rs.getString("status")),
+                Instant.parse(rs.getString("start_iso")), end == null ? null : Instant.parse(end), rs.getLong("rto_ms"),
+                rs.getLong("plain_bytes"), checks, rs.getString("error"));
     }
 
     @Override

@@ -105,4 +105,17 @@ public final class BackrouteConfig {
         destinationOptionsRaw(name).forEach((k, v) -> m.put(k, camel.resolvePropertyPlaceholders(v)));
         return m;
     }
+
+    /**
+     * Every property below a prefix at any depth, prefix removed, placeholders ({{env:...}}) resolved; e.g.
+     * {@code jobs.demo.drill.} gives {@code cron}, {@code assert.1.sql}, ...
+     */
+    public Map<String, String> tree(String prefix) {
+        Properties p = camel.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix));
+        Map<String, String> m = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k.substring(prefix.length()), camel.resolvePropertyPlaceholders(p.getProperty(k)));
+        }
+        return m;
+    }
 }

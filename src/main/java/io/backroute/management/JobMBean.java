@@ -71,6 +71,15 @@ public interface JobMBean {
     /** Alerts that could not be delivered, -1 until the alert counters are wired. */
     long getAlertsFailed();
 
+    /** SUCCESS or FAILED of the newest restore drill, NONE when the job was never drilled. */
+    String getLastDrillStatus();
+
+    /** ISO-8601 start of the newest restore drill, empty when none. */
+    String getLastDrillTime();
+
+    /** Measured restore time (RTO) of the newest drill in milliseconds, -1 when none restored anything. */
+    long getLastDrillRtoMillis();
+
     /** What retention would keep and remove at each destination, with reasons; deletes nothing. */
     String previewRetention();
 

@@ -130,6 +130,21 @@ public final class JobManagement implements AutoCloseable {
         @Override public long getAlertsFailed() { return view.alerts(job)[1]; }
 
         @Override
+        public String getLastDrillStatus() {
+            return runtime.catalog().lastDrill(job).map(d -> d.status().name()).orElse("NONE");
+        }
+
+        @Override
+        public String getLastDrillTime() {
+            return iso(runtime.catalog().lastDrill(job).map(io.backroute.catalog.DrillRecord::start).orElse(null));
+        }
+
+        @Override
+        public long getLastDrillRtoMillis() {
+            return runtime.catalog().lastDrill(job).map(io.backroute.catalog.DrillRecord::rtoMillis).orElse(-1L);
+        }
+
+        @Override
         public String previewRetention() {
             var runner = runtime.camel().getRegistry().lookupByNameAndType("backrouteRetention",
                     io.backroute.pipeline.RetentionRunner.class);

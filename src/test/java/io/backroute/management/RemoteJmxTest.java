@@ -87,7 +87,7 @@ class RemoteJmxTest {
                         "LastStoredBytes", "LastPlainBytes", "LastThroughputBytesPerSecond", "LastSuccessTime",
                         "LastFailureTime", "LastFailureMessage", "ConsecutiveFailures", "DestinationStatus",
                         "FreshnessState", "FreshnessAgeSeconds", "FreshnessThresholdSeconds", "Stale",
-                        "AlertsSent", "AlertsFailed");
+                        "AlertsSent", "AlertsFailed", "LastDrillStatus", "LastDrillTime", "LastDrillRtoMillis");
                 assertThat(job).containsEntry("Enabled", true).containsEntry("Paused", false)
                         .containsEntry("Running", false).containsEntry("Schedule", "0 0 3 1 1 ? 2099")
                         .containsEntry("TimeZone", java.util.TimeZone.getDefault().getID())
