@@ -59,6 +59,8 @@ YAML
   echo "backroute.destinations.local.path=$W/local"
   echo "jobs.demo.recipients=$W/keys/demo-public.asc"
   echo "jobs.bench.destinations=local"
+  echo "jobs.bench.retention.keep-last=3"
+  echo "backroute.retention.after-run=false"
   grep '^backroute.destinations' "$W/servers.properties"
 } > "$W/application.properties"
 

@@ -66,6 +66,11 @@ write_config() {
         echo "backroute.catalog.file=$SCRATCH/state/catalog.db"
         echo "backroute.demo.bootstrap=false"
         echo "backroute.destinations.local.path=$SCRATCH/out/backroute"
+        # every job needs a retention policy; the benchmark times the backup alone, so prune only on schedule
+        echo "backroute.retention.after-run=false"
+        for f in "$SCRATCH"/routes/*.camel.yaml; do
+            [ -e "$f" ] && echo "jobs.$(basename "$f" .camel.yaml).retention.keep-last=3"
+        done
         cat
     } > "$SCRATCH/bench.properties"
 }

@@ -57,6 +57,10 @@ public final class BackrouteMetrics {
                     v -> v.freshness() == null || v.freshness().age() == null ? Double.NaN : v.freshness().ageSeconds());
             gauge("backroute.job.stale", null, job, "1 while the watchdog reports the job STALE",
                     v -> v.freshness() == null ? Double.NaN : v.stale() ? 1 : 0);
+            io.micrometer.core.instrument.FunctionCounter.builder("backroute.alerts.sent", this, m -> Math.max(0, m.view.alerts(job)[0]))
+                    .description("Alerts delivered for the job (all channels)").tag("job", job).register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("backroute.alerts.failed", this, m -> Math.max(0, m.view.alerts(job)[1]))
+                    .description("Alerts for the job that no channel could deliver").tag("job", job).register(registry);
             for (RunStatus s : RunStatus.values()) {
                 Gauge.builder("backroute.job.last.run.status", this, m -> m.job(job).lastStatus().equals(s.name()) ? 1 : 0)
                         .description("1 for the status of the job's last run, 0 for the others")

@@ -79,13 +79,29 @@ class HealthAndMetricsTest {
                     .contains("backroute_destination_uploaded_bytes_total{destination=\"local\"} " + (double) run.storedBytes())
                     .contains("backroute_destination_failures_total{destination=\"local\"} 0.0")
                     .contains("backroute_job_consecutive_failures{job=\"demo\"} 0.0")
-                    .contains("backroute_job_paused{job=\"demo\"} 0.0");
+                    .contains("backroute_job_paused{job=\"demo\"} 0.0")
+                    .contains("backroute_alerts_sent_total{job=\"demo\"} 0.0")
+                    .contains("backroute_alerts_failed_total{job=\"demo\"} 0.0");
             assertThat(value(m, "backroute_job_freshness_seconds{job=\"demo\"}")).isGreaterThanOrEqualTo(0.0);
             assertThat(value(m, "backroute_job_last_success_timestamp_seconds{job=\"demo\"}"))
                     .isEqualTo(run.start().toEpochMilli() / 1000.0);
             assertThat(value(m, "backroute_job_last_duration_seconds{job=\"demo\"}")).isEqualTo(run.durationMs() / 1000.0);
             assertThat(m).as("Camel's own metrics are still there").contains("camel_");
             dashboardQueriesOnlyExportedMetrics(m);
+        }
+    }
+
+    @Test
+    void backupFreshnessIsDownWhileAJobIsStale() throws Exception {
+        ws.set("jobs.demo.max-age", "1s");
+        try (BackrouteService s = ws.service()) {
+            s.start();
+            assertThat(s.runtime().runNow("demo", "test").status()).isEqualTo(RunStatus.SUCCESS);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> get("/observe/health/ready?data=true").statusCode() == 503);
+            HttpResponse<String> ready = get("/observe/health/ready?data=true");
+            assertThat(ready.body()).contains("backup-freshness").contains("not fresh: demo STALE");
+            assertThat(value(get("/observe/metrics").body(), "backroute_job_stale{job=\"demo\"}")).isEqualTo(1.0);
         }
     }
 
