@@ -36,6 +36,12 @@ public enum AlertKind {
     RETENTION_SKIPPED(Severity.WARNING, "retention skipped: the latest run failed",
             "Nothing is pruned while the job's latest run is FAILED, so that good backups are not aged out. Fix the "
                     + "failing run; pruning resumes after the next good run."),
+    DRILL_FAILED(Severity.CRITICAL, "restore drill failed",
+            "The newest backup could not be restored and checked: treat it as unusable until a drill passes. Read the "
+                    + "failed check, fix the cause, and run 'backroute drill <job>'."),
+    KEY_CANARY_FAILED(Severity.CRITICAL, "the escrow key no longer decrypts",
+            "The key held for recovery cannot decrypt the canary encrypted to the current recipients: backups may be "
+                    + "unrestorable with it. Check the recipients and the escrow key now ('backroute keys canary check')."),
     STARTUP_INVALID(Severity.CRITICAL, "service did not start: invalid configuration",
             "Nothing is scheduled until every problem listed is fixed. Fix config/application.properties or the "
                     + "job files, then start the service again.");

@@ -82,6 +82,22 @@ public final class AlertService {
      * Wires alerting into a Camel context before its routes are built: binds the beans the alert route uses, defines
      * the mail endpoint property, listens to every finished run, and drains queued alerts when Camel stops.
      */
+    /**
+     * Raises a finding about a job (retention, drill, key canary) through the service bound in the registry; when
+     * none is bound (a context without the alert route) it is logged at ERROR instead. Never throws.
+     */
+    public static void raise(JobRuntime runtime, AlertKind kind, String job, String summary, String error,
+                             java.util.Map<String, String> facts) {
+        AlertService alerts = runtime.camel().getRegistry().lookupByNameAndType(BEAN, AlertService.class);
+        if (alerts == null) {
+            LOG.error("{} {}: {} {}", kind, job == null ? "" : job, summary, error == null ? "" : error);
+            return;
+        }
+        alerts.raise(Alert.ofFinding(kind, job, alerts.clock().instant(), alerts.host(), summary, error,
+                job == null ? null : runtime.catalog().lastGood(job).map(r -> r.end() == null ? r.start() : r.end()).orElse(null),
+                job == null ? null : runtime.nextFireTime(job).orElse(null), facts));
+    }
+
     public static AlertService install(CamelContext camel, JobRuntime runtime) {
         AlertService s = new AlertService(camel, runtime, Clock.systemUTC());
         camel.getRegistry().bind(BEAN, s);

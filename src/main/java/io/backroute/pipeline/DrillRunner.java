@@ -100,21 +100,13 @@ public final class DrillRunner {
         }
         runtime.catalog().saveDrill(r);
         if (!r.ok()) {
-            alert("DRILL FAILED job " + job + " (drill " + r.drillId() + ", run " + r.runId() + ", destination "
-                    + r.destination() + "): " + r.error());
+            java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+            facts.put("Drill", r.drillId());
+            facts.put("Run", String.valueOf(r.runId()));
+            facts.put("Destination", String.valueOf(r.destination()));
+            io.backroute.alert.AlertService.raise(runtime, io.backroute.alert.AlertKind.DRILL_FAILED, job,
+                    "restore drill of " + job + " failed", r.error(), facts);
         }
         return r;
-    }
-
-    private void alert(String text) {
-        if (runtime.camel().getRoute("alert") == null) {
-            LOG.error("no alert route; {}", text);
-            return;
-        }
-        try (ProducerTemplate t = runtime.camel().createProducerTemplate()) {
-            t.sendBody("direct:alert", text);
-        } catch (Exception e) {
-            LOG.error("alert could not be delivered: {}", e.getMessage());
-        }
     }
 }

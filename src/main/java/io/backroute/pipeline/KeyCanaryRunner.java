@@ -71,19 +71,9 @@ public final class KeyCanaryRunner {
         } catch (IOException | RuntimeException e) {
             String msg = e instanceof BackupException be ? be.getMessage() : KeyCanary.NO_LONGER_DECRYPTS + e.getMessage();
             LOG.error("KEY CANARY FAILED: {}", msg);
-            alert("KEY CANARY FAILED: " + msg);
+            io.backroute.alert.AlertService.raise(runtime, io.backroute.alert.AlertKind.KEY_CANARY_FAILED, null,
+                    "key canary check failed", msg, java.util.Map.of());
             return List.of();
-        }
-    }
-
-    private void alert(String text) {
-        if (runtime.camel().getRoute("alert") == null) {
-            return;
-        }
-        try (ProducerTemplate t = runtime.camel().createProducerTemplate()) {
-            t.sendBody("direct:alert", text);
-        } catch (Exception e) {
-            LOG.error("alert could not be delivered: {}", e.getMessage());
         }
     }
 }

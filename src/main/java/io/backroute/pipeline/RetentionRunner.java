@@ -100,13 +100,6 @@ public final class RetentionRunner {
     }
 
     private void alert(io.backroute.alert.AlertKind kind, String job, String destination, String summary, String error) {
-        var alerts = runtime.camel().getRegistry().lookupByNameAndType("backrouteAlerts", io.backroute.alert.AlertService.class);
-        if (alerts == null) {
-            LOG.error("{} job {}: {} {}", kind, job, summary, error == null ? "" : error);
-            return;
-        }
-        alerts.raise(io.backroute.alert.Alert.ofFinding(kind, job, java.time.Instant.now(), alerts.host(), summary, error,
-                runtime.catalog().lastGood(job).map(RunRecord::end).orElse(null), runtime.nextFireTime(job).orElse(null),
-                java.util.Map.of("destination", destination)));
+        io.backroute.alert.AlertService.raise(runtime, kind, job, summary, error, java.util.Map.of("destination", destination));
     }
 }

@@ -98,13 +98,13 @@ class KeyCanaryTest {
         Workspace ws = new Workspace(tmp);
         KeyCanary.write(List.of(pub(a)), ws.data);
         ws.set("backroute.canary.cron", "* * * * * ?").set("backroute.canary.key", stranger.resolve(DemoKeys.SECRET_FILE).toString());
-        try (LogCapture logs = new LogCapture(Level.ERROR);
+        try (LogCapture logs = new LogCapture(Level.WARN);
              BackrouteService s = new BackrouteService(Path.of("config/application.properties"), true, ws.props)) {
             s.start();
             assertThat(s.camel().getRoute("key-canary")).isNotNull();
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> logs.events.stream().anyMatch(e ->
                     e.getLoggerName().equals("io.backroute.alert") && e.getMessage().getFormattedMessage()
-                            .startsWith("ALERT KEY CANARY FAILED: the escrow key no longer decrypts: ")));
+                            .startsWith("ALERT [backroute] KEY_CANARY_FAILED: key canary check failed")));
         }
     }
 }

@@ -115,7 +115,7 @@ class PostgresDrillIT {
     @Test
     void failingAssertionAlertsAndTheScratchDatabaseIsDroppedAnyway() throws Exception {
         Workspace ws = workspace().set("jobs.pg-drill.drill.assert.orders.expect", "1234");
-        try (LogCapture logs = new LogCapture(Level.ERROR); BackrouteService s = ws.service()) {
+        try (LogCapture logs = new LogCapture(Level.WARN); BackrouteService s = ws.service()) {
             s.start();
             s.runtime().runNow("pg-drill", "test");
 
@@ -123,8 +123,8 @@ class PostgresDrillIT {
 
             assertThat(d.status()).isEqualTo(DrillRecord.Status.FAILED);
             assertThat(d.error()).contains("assertion orders").contains("returned 1168, expected 1234");
-            assertThat(logs.events).anyMatch(e -> e.getLoggerName().equals("io.backroute.alert")
-                    && e.getMessage().getFormattedMessage().startsWith("ALERT DRILL FAILED job pg-drill"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> logs.events.stream().anyMatch(e -> e.getLoggerName().equals("io.backroute.alert")
+                    && e.getMessage().getFormattedMessage().startsWith("ALERT [backroute] DRILL_FAILED pg-drill")));
             assertThat(exists(scratch)).as("scratch database dropped after the failed drill").isFalse();
             assertThat(logs.messages()).noneMatch(m -> m.contains(PASSWORD));
         }
