@@ -5,7 +5,6 @@ import io.backroute.management.RemoteJmx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -93,7 +92,7 @@ final class PauseResumeCommands {
 
         private String password() throws IOException {
             if (passwordFile != null) {
-                return Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+                return io.backroute.config.SecretFiles.read(passwordFile).strip();
             }
             String p = System.getenv(PASSWORD_ENV);
             if (p == null || p.isEmpty()) {

@@ -12,7 +12,6 @@ import io.backroute.restore.Restorer;
 import io.backroute.restore.Verifier;
 import io.backroute.store.Destination;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -66,7 +65,7 @@ final class RestoreCommands {
         char[] pass;
         if (passphraseFile != null) {
             try {
-                pass = Files.readString(passphraseFile, StandardCharsets.UTF_8).replaceFirst("\\R$", "").toCharArray();
+                pass = io.backroute.config.SecretFiles.readChars(passphraseFile);
             } catch (IOException e) {
                 throw new BackrouteCli.UsageError("cannot read the passphrase file " + passphraseFile + ": " + e.getMessage());
             }
@@ -233,7 +232,7 @@ final class RestoreCommands {
             String dbPassword = null;
             if (dbPasswordFile != null) {
                 try {
-                    dbPassword = Files.readString(dbPasswordFile, StandardCharsets.UTF_8).replaceFirst("\\R$", "");
+                    dbPassword = io.backroute.config.SecretFiles.read(dbPasswordFile);
                 } catch (IOException e) {
                     throw new BackrouteCli.UsageError("cannot read --db-password-file " + dbPasswordFile + ": " + e.getMessage());
                 }

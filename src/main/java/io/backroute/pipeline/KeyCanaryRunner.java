@@ -4,8 +4,6 @@ import io.backroute.BackupException;
 import io.backroute.restore.DecryptionKey;
 import io.backroute.restore.KeyCanary;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +61,7 @@ public final class KeyCanaryRunner {
             Path keyFile = Path.of(runtime.config().get("backroute.canary.key", ""));
             String passFile = runtime.config().get("backroute.canary.passphrase-file", "");
             char[] pass = passFile.isBlank() ? new char[0]
-                    : Files.readString(Path.of(passFile), StandardCharsets.UTF_8).replaceFirst("\\R$", "").toCharArray();
+                    : io.backroute.config.SecretFiles.readChars(Path.of(passFile));
             DecryptionKey key = new DecryptionKey(keyFile, pass);
             String d = runtime.config().get("backroute.canary.destination", "");
             return d.isBlank() ? KeyCanary.check(runtime.config().dataDir(), key)

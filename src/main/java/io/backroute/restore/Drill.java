@@ -8,7 +8,6 @@ import io.backroute.store.Destination;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -127,7 +126,7 @@ public final class Drill {
         }
         char[] pass = new char[0];
         if (spec.passphraseFile() != null) {
-            pass = Files.readString(spec.passphraseFile(), StandardCharsets.UTF_8).replaceFirst("\\R$", "").toCharArray();
+            pass = io.backroute.config.SecretFiles.readChars(spec.passphraseFile());
         }
         return new DecryptionKey(spec.keyFile(), pass);
     }
