@@ -4,8 +4,6 @@ import io.backroute.catalog.RunRecord;
 import io.backroute.config.BackrouteConfig;
 import io.backroute.pipeline.JobRuntime;
 import io.backroute.pipeline.Units;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Duration;
@@ -205,33 +203,19 @@ public final class Watchdog {
             }
         }
         for (Map.Entry<String, Path> e : paths.entrySet()) {
-            Path p = existing(e.getValue().toAbsolutePath());
-            if (p == null) {
-                continue;
-            }
-            try {
-                long free = Files.getFileStore(p).getUsableSpace();
-                if (free < min) {
-                    Map<String, String> facts = new LinkedHashMap<>();
-                    facts.put("Path", e.getValue().toString());
-                    facts.put("Free", Units.bytes(free));
-                    facts.put("Threshold", Units.bytes(min));
-                    out.put("LOW_DISK|" + e.getKey() + "#", Alert.ofFinding(AlertKind.LOW_DISK, null, now, alerts.host(),
-                            "low disk space at " + e.getKey() + " (" + e.getValue() + "): " + Units.bytes(free) + " free, below "
-                                    + Units.bytes(min), null, null, null, facts));
-                }
-            } catch (IOException ex) {
-                LOG.warn("watchdog: cannot read free space at {}: {}", p, ex.getMessage());
+            long free = io.backroute.pipeline.Staging.freeBytes(e.getValue());
+            if (free < 0) {
+                LOG.warn("watchdog: cannot read free space at {}", e.getValue());
+            } else if (free < min) {
+                Map<String, String> facts = new LinkedHashMap<>();
+                facts.put("Path", e.getValue().toString());
+                facts.put("Free", Units.bytes(free));
+                facts.put("Threshold", Units.bytes(min));
+                out.put("LOW_DISK|" + e.getKey() + "#", Alert.ofFinding(AlertKind.LOW_DISK, null, now, alerts.host(),
+                        "low disk space at " + e.getKey() + " (" + e.getValue() + "): " + Units.bytes(free) + " free, below "
+                                + Units.bytes(min), null, null, null, facts));
             }
         }
-    }
-
-    private static Path existing(Path p) {
-        Path cur = p;
-        while (cur != null && !Files.exists(cur)) {
-            cur = cur.getParent();
-        }
-        return cur;
     }
 
     private boolean isQuartz(String job) {

@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Endpoint;
-import org.apache.camel.model.OutputNode;
-import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
 import picocli.CommandLine.Command;
@@ -38,7 +36,7 @@ final class DoctorCommand extends BackrouteCli.Base {
                     continue;
                 }
                 Map<String, List<String>> perStep = new LinkedHashMap<>();
-                for (SendDefinition<?> to : sends(rd.getOutputs())) {
+                for (SendDefinition<?> to : JobRuntime.sendSteps(rd.getOutputs())) {
                     String uri = s.camel().resolvePropertyPlaceholders(to.getEndpointUri());
                     if (!uri.startsWith("dump:")) {
                         continue;
@@ -68,16 +66,4 @@ final class DoctorCommand extends BackrouteCli.Base {
         }
     }
 
-    private static List<SendDefinition<?>> sends(List<ProcessorDefinition<?>> outputs) {
-        List<SendDefinition<?>> out = new ArrayList<>();
-        for (ProcessorDefinition<?> p : outputs) {
-            if (p instanceof SendDefinition<?> sd) {
-                out.add(sd);
-            }
-            if (p instanceof OutputNode) {
-                out.addAll(sends(p.getOutputs()));
-            }
-        }
-        return out;
-    }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.model.FromDefinition;
-import org.apache.camel.model.OutputNode;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.SendDefinition;
@@ -76,7 +75,7 @@ public final class StartupValidator {
         int stores = 0;
         boolean compressed = false;
         boolean encrypted = false;
-        for (SendDefinition<?> to : sends(rd.getOutputs())) {
+        for (SendDefinition<?> to : JobRuntime.sendSteps(rd.getOutputs())) {
             String raw = to.getEndpointUri();
             String uri;
             try {
@@ -212,7 +211,7 @@ public final class StartupValidator {
     private void duplicateStepIds(List<String> problems) {
         Map<String, String> seen = new java.util.HashMap<>();
         for (RouteDefinition rd : ((org.apache.camel.model.ModelCamelContext) camel).getRouteDefinitions()) {
-            List<ProcessorDefinition<?>> nodes = new ArrayList<>(all(rd.getOutputs()));
+            List<ProcessorDefinition<?>> nodes = JobRuntime.steps(rd.getOutputs());
             for (ProcessorDefinition<?> p : nodes) {
                 if (p.hasCustomIdAssigned()) {
                     String other = seen.putIfAbsent(p.getId(), rd.getRouteId());
@@ -225,16 +224,6 @@ public final class StartupValidator {
         }
     }
 
-    private static List<ProcessorDefinition<?>> all(List<ProcessorDefinition<?>> outputs) {
-        List<ProcessorDefinition<?>> out = new ArrayList<>();
-        for (ProcessorDefinition<?> p : outputs) {
-            out.add(p);
-            if (p instanceof OutputNode) {
-                out.addAll(all(p.getOutputs()));
-            }
-        }
-        return out;
-    }
 
     private static String stepName(SendDefinition<?> to) {
         return to.getId() != null ? "'" + to.getId() + "'" : URISupport.sanitizeUri(to.getEndpointUri());
@@ -248,16 +237,4 @@ public final class StartupValidator {
         return t.getMessage() == null ? t.getClass().getSimpleName() : URISupport.sanitizeUri(t.getMessage());
     }
 
-    private static List<SendDefinition<?>> sends(List<ProcessorDefinition<?>> outputs) {
-        List<SendDefinition<?>> out = new ArrayList<>();
-        for (ProcessorDefinition<?> p : outputs) {
-            if (p instanceof SendDefinition<?> s) {
-                out.add(s);
-            }
-            if (p instanceof OutputNode) {
-                out.addAll(sends(p.getOutputs()));
-            }
-        }
-        return out;
-    }
 }

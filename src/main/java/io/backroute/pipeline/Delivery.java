@@ -103,7 +103,7 @@ public final class Delivery {
         if (sha256 != null) {
             String remoteSha;
             try (InputStream in = dest.open(key); HashingInputStream h = new HashingInputStream(in)) {
-                h.transferTo(OutputStreamSink.INSTANCE);
+                h.transferTo(java.io.OutputStream.nullOutputStream());
                 remoteSha = h.sha256Hex();
             } catch (IOException e) {
                 throw new DestinationException(dest.name(), "read-back of " + key + " failed: " + e.getMessage(), false, e);
@@ -141,12 +141,4 @@ public final class Delivery {
         }
     }
 
-    /** Discards bytes; used for read-back verification. */
-    static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override public void write(int b) { }
-
-        @Override public void write(byte[] b, int off, int len) { }
-    }
 }

@@ -134,23 +134,41 @@ public final class JobRuntime implements AutoCloseable {
     }
 
     private void collectStores(List<org.apache.camel.model.ProcessorDefinition<?>> outputs, List<String> names) {
-        for (var p : outputs) {
-            if (p instanceof org.apache.camel.model.SendDefinition<?> s) {
-                String uri = camel.resolvePropertyPlaceholders(s.getEndpointUri());
-                if (uri.startsWith("store:")) {
-                    String rest = uri.substring("store:".length());
-                    int q = rest.indexOf('?');
-                    for (String n : (q >= 0 ? rest.substring(0, q) : rest).split(",")) {
-                        if (!n.isBlank() && !names.contains(n.trim())) {
-                            names.add(n.trim());
-                        }
+        for (var send : sendSteps(outputs)) {
+            String uri = camel.resolvePropertyPlaceholders(send.getEndpointUri());
+            if (uri.startsWith("store:")) {
+                String rest = uri.substring("store:".length());
+                int q = rest.indexOf('?');
+                for (String n : (q >= 0 ? rest.substring(0, q) : rest).split(",")) {
+                    if (!n.isBlank() && !names.contains(n.trim())) {
+                        names.add(n.trim());
                     }
                 }
             }
+        }
+    }
+
+    /** Every step of a route, nested ones (split, choice, ...) included, in document order. */
+    public static List<org.apache.camel.model.ProcessorDefinition<?>> steps(List<org.apache.camel.model.ProcessorDefinition<?>> outputs) {
+        List<org.apache.camel.model.ProcessorDefinition<?>> all = new ArrayList<>();
+        for (var p : outputs) {
+            all.add(p);
             if (p instanceof org.apache.camel.model.OutputNode) {
-                collectStores(p.getOutputs(), names);
+                all.addAll(steps(p.getOutputs()));
             }
         }
+        return all;
+    }
+
+    /** The {@code to} steps of a route, nested ones included. */
+    public static List<org.apache.camel.model.SendDefinition<?>> sendSteps(List<org.apache.camel.model.ProcessorDefinition<?>> outputs) {
+        List<org.apache.camel.model.SendDefinition<?>> sends = new ArrayList<>();
+        for (var p : steps(outputs)) {
+            if (p instanceof org.apache.camel.model.SendDefinition<?> s) {
+                sends.add(s);
+            }
+        }
+        return sends;
     }
 
     /** The schedule of a job as written (cron expression or endpoint). */

@@ -1,6 +1,5 @@
 package io.backroute.store;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -266,26 +265,11 @@ public class FtpDestination extends RemoteDestination {
                 disconnect(client);
                 throw new DestinationException(name, "open " + key + ": " + r, client.getReplyCode() == 550, null);
             }
-            return new FilterInputStream(in) {
-                private boolean closed;
-
-                @Override
-                public void close() throws IOException {
-                    // Closeable's contract: a second close is a no-op (try-with-resources over wrappers closes twice)
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    try {
-                        super.close();
-                        if (!client.completePendingCommand()) {
-                            throw new IOException(name + ": download of " + key + " incomplete: " + reply(client));
-                        }
-                    } finally {
-                        disconnect(client);
-                    }
+            return new CloseOnceInputStream(in, () -> {
+                if (!client.completePendingCommand()) {
+                    throw new IOException(name + ": download of " + key + " incomplete: " + reply(client));
                 }
-            };
+            }, () -> disconnect(client));
         } catch (IOException e) {
             disconnect(client);
             throw translate("open " + key, e);

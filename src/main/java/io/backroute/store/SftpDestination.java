@@ -6,7 +6,6 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -258,23 +257,7 @@ public class SftpDestination extends RemoteDestination {
         Keys.check(name, key);
         Connection c = new Connection("open " + key);
         try {
-            return new FilterInputStream(c.channel.get(remote(key))) {
-                private boolean closed;
-
-                @Override
-                public void close() throws IOException {
-                    // Closeable's contract: a second close is a no-op (try-with-resources over wrappers closes twice)
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    try {
-                        super.close();
-                    } finally {
-                        c.close();
-                    }
-                }
-            };
+            return new CloseOnceInputStream(c.channel.get(remote(key)), () -> { }, c::close);
         } catch (SftpException e) {
             c.close();
             throw translate("open " + key, e);

@@ -15,7 +15,6 @@ import com.hierynomus.smbj.session.Session;
 import com.hierynomus.smbj.share.DiskShare;
 import com.hierynomus.smbj.share.File;
 import com.hierynomus.smbj.share.Share;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -224,24 +223,7 @@ public class SmbDestination extends RemoteDestination {
         try {
             File f = smb.share.openFile(remote(key), EnumSet.of(AccessMask.GENERIC_READ), null, SMB2ShareAccess.ALL,
                     SMB2CreateDisposition.FILE_OPEN, null);
-            return new FilterInputStream(f.getInputStream()) {
-                private boolean closed;
-
-                @Override
-                public void close() throws IOException {
-                    // Closeable's contract: a second close is a no-op (try-with-resources over wrappers closes twice)
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    try {
-                        super.close();
-                        f.close();
-                    } finally {
-                        smb.close();
-                    }
-                }
-            };
+            return new CloseOnceInputStream(f.getInputStream(), f::close, smb::close);
         } catch (RuntimeException e) {
             smb.close();
             throw translate("open " + key, e);

@@ -7,10 +7,8 @@ import io.backroute.pipeline.JobRuntime;
 import io.backroute.testsupport.LogCapture;
 import io.backroute.testsupport.Workspace;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.model.OutputNode;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.logging.log4j.Level;
@@ -35,7 +33,7 @@ class RouteFilesTest {
             }
             for (RouteDefinition job : JobRuntime.jobDefinitions(s.camel())) {
                 assertThat(job.getInput().hasCustomIdAssigned()).as("trigger of job %s has an id", job.getRouteId()).isTrue();
-                for (ProcessorDefinition<?> step : steps(job.getOutputs())) {
+                for (ProcessorDefinition<?> step : JobRuntime.steps(job.getOutputs())) {
                     assertThat(step.hasCustomIdAssigned()).as("step %s of job %s has an id", step, job.getRouteId()).isTrue();
                 }
             }
@@ -43,14 +41,4 @@ class RouteFilesTest {
         }
     }
 
-    private static List<ProcessorDefinition<?>> steps(List<ProcessorDefinition<?>> outputs) {
-        List<ProcessorDefinition<?>> all = new ArrayList<>();
-        for (ProcessorDefinition<?> p : outputs) {
-            all.add(p);
-            if (p instanceof OutputNode) {
-                all.addAll(steps(p.getOutputs()));
-            }
-        }
-        return all;
-    }
 }
