@@ -100,10 +100,12 @@ time_cmd() {
     CPU_SECONDS=$(tail -n 1 "$log.rss" | awk '{printf "%.2f", $2 + $3}')
 }
 
-# run_backroute LOG JOB [JVM OPTS...]: one run-now of a bench job; the run record (--json) lands in LOG.
+# run_backroute LOG JOB [JVM OPTS...]: one run-now of a bench job through bin/backroute (the launcher with the
+# class-data archive; BENCH_CDS=0 runs plain `java -jar`); the run record (--json) lands in LOG.
 run_backroute() {
     local log="$1" job="$2"; shift 2
-    time_cmd "$log" "$JAVA" "$@" -jar "$JAR" --config "$SCRATCH/bench.properties" run-now --json "$job"
+    time_cmd "$log" env JAVA="$JAVA" JAVA_OPTS="$*" BACKROUTE_JAR="$JAR" BACKROUTE_CDS="${BENCH_CDS:-1}" \
+        "$REPO/bin/backroute" --config "$SCRATCH/bench.properties" run-now --json "$job"
 }
 
 # JSON detail of a Backroute run: run duration inside the JVM and the copy to the destination, so the

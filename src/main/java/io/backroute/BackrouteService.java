@@ -78,6 +78,38 @@ public final class BackrouteService implements AutoCloseable {
         main.addMainListener(new Lifecycle());
     }
 
+    /**
+     * A service for one CLI command: no scheduling, and nothing a command that lives seconds has a use for: no
+     * HTTP server (status page, health, metrics), no Micrometer registry and no Camel JMX MBeans (the job MBeans
+     * of the running service are what ops look at). Saves about a third of the start-up CPU of every command.
+     */
+    public static BackrouteService forCommand(Path configFile) {
+        Map<String, String> lean = new LinkedHashMap<>();
+        lean.put("camel.server.enabled", "false");
+        lean.put("camel.management.enabled", "false");
+        lean.put("camel.metrics.enabled", "false");
+        lean.put("camel.main.jmx-enabled", "false");
+        // the status page route needs the HTTP server: leave it out (keeping any exclusion the file makes)
+        String exclude = STATUS_ROUTE_EXCLUDE;
+        if (Files.isRegularFile(configFile)) {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Files.newBufferedReader(configFile)) {
+                p.load(in);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                // unreadable: the constructor's validation reports it
+            }
+            String own = p.getProperty("camel.main.routes-exclude-pattern", "").trim();
+            if (!own.isEmpty()) {
+                exclude = own + "," + exclude;
+            }
+        }
+        lean.put("camel.main.routes-exclude-pattern", exclude);
+        return new BackrouteService(configFile, false, lean);
+    }
+
+    /** Route files CLI commands leave out (see {@link #forCommand}). */
+    static final String STATUS_ROUTE_EXCLUDE = "**/status.camel.yaml";
+
     public static String version() {
         String v = BackrouteService.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;

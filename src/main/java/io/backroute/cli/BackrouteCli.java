@@ -104,7 +104,7 @@ public final class BackrouteCli implements Callable<Integer> {
         PrintWriter out() { return spec.commandLine().getOut(); }
 
         BackrouteService startService() {
-            BackrouteService s = new BackrouteService(parent.configFile(), false, Map.of());
+            BackrouteService s = BackrouteService.forCommand(parent.configFile());
             try {
                 s.start();
             } catch (RuntimeException e) {

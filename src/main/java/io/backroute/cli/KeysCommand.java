@@ -40,7 +40,7 @@ final class KeysCommand implements Callable<Integer> {
         }
 
         BackrouteService start() {
-            BackrouteService s = new BackrouteService(parent.parent.configFile(), false, java.util.Map.of());
+            BackrouteService s = BackrouteService.forCommand(parent.parent.configFile());
             try {
                 s.start();
             } catch (RuntimeException e) {

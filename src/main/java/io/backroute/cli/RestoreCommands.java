@@ -285,7 +285,7 @@ final class RestoreCommands {
 
         @Override
         public Integer call() {
-            try (BackrouteService s = new BackrouteService(parent.parent.configFile(), false, Map.of())) {
+            try (BackrouteService s = BackrouteService.forCommand(parent.parent.configFile())) {
                 s.start();
                 JobRuntime rt = s.runtime();
                 if (!rt.destinations().names().contains(from)) {

@@ -72,9 +72,9 @@ public final class DemoKeys {
         // the v4 "legacy" curve encodings (EdDSA 22, ECDH 18 on Curve25519) are what gpg 2.2 reads
         Date now = new Date();
         PGPKeyPair signPair = new JcaPGPKeyPair(PublicKeyAlgorithmTags.EDDSA_LEGACY,
-                KeyPairGenerator.getInstance("Ed25519", Pgp.BC).generateKeyPair(), now);
+                KeyPairGenerator.getInstance("Ed25519", Pgp.bc()).generateKeyPair(), now);
         PGPKeyPair encPair = new JcaPGPKeyPair(PublicKeyAlgorithmTags.ECDH,
-                KeyPairGenerator.getInstance("X25519", Pgp.BC).generateKeyPair(), now);
+                KeyPairGenerator.getInstance("X25519", Pgp.bc()).generateKeyPair(), now);
 
         PGPSignatureSubpacketGenerator primary = new PGPSignatureSubpacketGenerator();
         primary.setKeyFlags(false, KeyFlags.CERTIFY_OTHER | KeyFlags.SIGN_DATA);
@@ -89,11 +89,11 @@ public final class DemoKeys {
         sub.setKeyFlags(false, KeyFlags.ENCRYPT_COMMS | KeyFlags.ENCRYPT_STORAGE);
         sub.setIssuerFingerprint(false, signPair.getPublicKey());
 
-        PGPDigestCalculator sha1 = new JcaPGPDigestCalculatorProviderBuilder().setProvider(Pgp.BC).build()
+        PGPDigestCalculator sha1 = new JcaPGPDigestCalculatorProviderBuilder().setProvider(Pgp.bc()).build()
                 .get(HashAlgorithmTags.SHA1);
         PGPKeyRingGenerator gen = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, signPair, USER_ID, sha1,
                 primary.generate(), null,
-                new JcaPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA512).setProvider(Pgp.BC),
+                new JcaPGPContentSignerBuilder(PublicKeyAlgorithmTags.EDDSA_LEGACY, HashAlgorithmTags.SHA512).setProvider(Pgp.bc()),
                 null); // null encryptor: no passphrase, so the demo restore needs no prompt
         gen.addSubKey(encPair, sub.generate(), null);
         return gen;

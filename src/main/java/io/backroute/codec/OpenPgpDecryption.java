@@ -87,7 +87,7 @@ public final class OpenPgpDecryption {
             InputStream clear;
             try {
                 clear = chosen.getDataStream(new JcePublicKeyDataDecryptorFactoryBuilder()
-                        .setProvider(Pgp.BC)
+                        .setProvider(Pgp.bc())
                         .setContentProvider("SunJCE")
                         .build(privateKey));
             } catch (PGPException e) {
@@ -170,8 +170,8 @@ public final class OpenPgpDecryption {
         String what = "secret key " + Pgp.keyId(key.getKeyID()) + " in " + file;
         try {
             PBESecretKeyDecryptor decryptor = new JcePBESecretKeyDecryptorBuilder(
-                    new JcaPGPDigestCalculatorProviderBuilder().setProvider(Pgp.BC).build())
-                    .setProvider(Pgp.BC)
+                    new JcaPGPDigestCalculatorProviderBuilder().setProvider(Pgp.bc()).build())
+                    .setProvider(Pgp.bc())
                     .build(passphrase == null ? new char[0] : passphrase);
             PGPPrivateKey pk = key.extractPrivateKey(decryptor);
             if (pk == null) {

@@ -6,7 +6,7 @@ import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPLiteralData;
 import org.bouncycastle.openpgp.PGPLiteralDataGenerator;
 import org.bouncycastle.openpgp.operator.jcajce.JcePGPDataEncryptorBuilder;
-import org.bouncycastle.openpgp.operator.jcajce.JcePublicKeyKeyEncryptionMethodGenerator;
+import org.bouncycastle.openpgp.operator.bc.BcPublicKeyKeyEncryptionMethodGenerator;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -61,7 +61,7 @@ public final class OpenPgpEncryption implements Transform {
                         .setProvider("SunJCE")
                         .setWithIntegrityPacket(true));
         for (OpenPgpKeys.RecipientKey r : recipients) {
-            generator.addMethod(new JcePublicKeyKeyEncryptionMethodGenerator(r.encryptionKey()).setProvider(Pgp.BC));
+            generator.addMethod(new BcPublicKeyKeyEncryptionMethodGenerator(r.encryptionKey()));
         }
         OutputStream encrypted;
         try {
