@@ -2,7 +2,9 @@
 # Installs the Debian packages the test suite uses as real servers and as restore oracles.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
-pkgs=(gnupg zstd sqlite3 tar gzip postgresql postgresql-client mariadb-server mariadb-client samba smbclient chromium)
+# awscli, curl, openssh-client and openssl run the fetch blocks of docs/restore.md (RestoreRunbookRemoteIT)
+pkgs=(gnupg zstd sqlite3 tar gzip postgresql postgresql-client mariadb-server mariadb-client samba smbclient chromium
+      awscli curl openssh-client openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

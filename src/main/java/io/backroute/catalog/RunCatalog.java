@@ -42,6 +42,15 @@ public interface RunCatalog extends AutoCloseable {
      */
     Optional<java.time.Instant> lastGoodDrilledRun(String job);
 
+    /** Records one verification of an artifact (verify command or drill); durable when it returns. */
+    void saveVerification(VerificationRecord verification);
+
+    /**
+     * The newest verification of every artifact of the job that was ever verified, one per destination and artifact
+     * key, newest first.
+     */
+    List<VerificationRecord> lastVerifications(String job);
+
     /** Marks every RUNNING run FAILED with the given message; returns how many. */
     int markInterrupted(String message);
 

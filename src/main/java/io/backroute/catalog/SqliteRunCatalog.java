@@ -71,7 +71,22 @@ public final class SqliteRunCatalog implements RunCatalog {
                         error         TEXT
                     )""",
                     "CREATE INDEX drills_job_start ON drills (job, start_nanos)",
-                    "CREATE INDEX drills_run ON drills (run_id, status)"));
+                    "CREATE INDEX drills_run ON drills (run_id, status)"),
+            List.of("""
+                    CREATE TABLE verifications (
+                        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                        job           TEXT    NOT NULL,
+                        destination   TEXT    NOT NULL,
+                        artifact      TEXT    NOT NULL,
+                        run_id        TEXT,
+                        time_nanos    INTEGER NOT NULL,
+                        time_iso      TEXT    NOT NULL,
+                        level         TEXT    NOT NULL,
+                        ok            INTEGER NOT NULL,
+                        by_what       TEXT    NOT NULL,
+                        detail        TEXT
+                    )""",
+                    "CREATE INDEX verifications_artifact ON verifications (job, destination, artifact, time_nanos)"));
 
     private static final String DRILL_COLUMNS = "drill_id, job, run_id, destination, artifacts, status, start_iso, end_iso,"
             + " rto_ms, plain_bytes, checks, error";
@@ -348,6 +363,56 @@ public final class SqliteRunCatalog implements RunCatalog {
                 rs.getString("destination"), artifacts, DrillRecord.Status.valueOf(rs.getString("status")),
                 Instant.parse(rs.getString("start_iso")), end == null ? null : Instant.parse(end), rs.getLong("rto_ms"),
                 rs.getLong("plain_bytes"), checks, rs.getString("error"));
+    }
+
+    @Override
+    public void saveVerification(VerificationRecord v) {
+        String sql = "INSERT INTO verifications (job, destination, artifact, run_id, time_nanos, time_iso, level, ok, by_what,"
+                + " detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        synchronized (lock) {
+            try (PreparedStatement ps = open().prepareStatement(sql)) {
+                ps.setString(1, v.job());
+                ps.setString(2, v.destination());
+                ps.setString(3, v.artifact());
+                ps.setString(4, v.runId());
+                ps.setLong(5, orderKey(v.time()));
+                ps.setString(6, v.time().toString());
+                ps.setString(7, v.level().label());
+                ps.setInt(8, v.ok() ? 1 : 0);
+                ps.setString(9, v.by());
+                ps.setString(10, v.detail());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw failure("cannot save the verification of " + v.artifact() + " at " + v.destination() + " in run catalog "
+                        + dbFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public List<VerificationRecord> lastVerifications(String job) {
+        // the newest row per (destination, artifact); ids break ties of equal times in insertion order
+        String sql = "SELECT v.* FROM verifications v WHERE v.job = ? AND v.id = (SELECT w.id FROM verifications w"
+                + " WHERE w.job = v.job AND w.destination = v.destination AND w.artifact = v.artifact"
+                + " ORDER BY w.time_nanos DESC, w.id DESC LIMIT 1) ORDER BY v.time_nanos DESC, v.id DESC";
+        synchronized (lock) {
+            try (PreparedStatement ps = open().prepareStatement(sql)) {
+                ps.setString(1, job);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<VerificationRecord> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new VerificationRecord(rs.getString("job"), rs.getString("destination"), rs.getString("artifact"),
+                                rs.getString("run_id"), Instant.parse(rs.getString("time_iso")),
+                                VerificationRecord.Level.fromLabel(rs.getString("level")), rs.getInt("ok") == 1,
+                                rs.getString("by_what"), rs.getString("detail")));
+                    }
+                    return out;
+                }
+            } catch (SQLException e) {
+                throw failure("cannot read the verifications of job " + job + " in run catalog " + dbFile + ": "
+                        + e.getMessage(), e);
+            }
+        }
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.backroute.cli;
 
 import io.backroute.BackrouteService;
 import io.backroute.catalog.ArtifactNames;
+import io.backroute.catalog.RunCatalog;
+import io.backroute.catalog.VerificationRecord;
 import io.backroute.pipeline.JobRuntime;
 import io.backroute.pipeline.Units;
 import io.backroute.restore.ArtifactCatalog;
@@ -17,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -88,7 +92,34 @@ final class RestoreCommands {
         }
     }
 
-    static Map<String, Object> row(ArtifactInfo a) {
+    /** The newest verification of each artifact of a job, by destination and artifact key. */
+    static Map<String, VerificationRecord> lastVerifications(RunCatalog catalog, String job) {
+        Map<String, VerificationRecord> m = new HashMap<>();
+        for (VerificationRecord v : catalog.lastVerifications(job)) {
+            m.put(v.destination() + "\n" + v.artifact(), v);
+        }
+        return m;
+    }
+
+    static Map<String, Object> verification(VerificationRecord v) {
+        if (v == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", v.time().toString());
+        m.put("level", v.level().label());
+        m.put("result", v.result());
+        m.put("by", v.by());
+        m.put("error", v.detail());
+        return m;
+    }
+
+    /** "full OK 2026-11-23T07:00:00Z", or "never". */
+    static String verificationText(VerificationRecord v) {
+        return v == null ? "never" : v.level().label() + " " + v.result() + " " + v.time();
+    }
+
+    static Map<String, Object> row(ArtifactInfo a, VerificationRecord last) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("destination", a.destination());
         row.put("artifact", a.key());
@@ -101,7 +132,7 @@ final class RestoreCommands {
         row.put("storedSize", a.manifest().storedSize());
         row.put("plainSize", a.manifest().plainSize());
         row.put("present", a.present());
-        row.put("lastVerification", null);
+        row.put("lastVerification", verification(last));
         return row;
     }
 
@@ -119,15 +150,19 @@ final class RestoreCommands {
             requireJobId(job);
             try (BackrouteService s = startService()) {
                 ArtifactCatalog.Listing l = listing(s.runtime(), job, destination);
+                Map<String, VerificationRecord> verified = lastVerifications(s.runtime().catalog(), job);
+                List<ArtifactInfo> artifacts = l.artifacts();
                 if (json) {
-                    out().println(Json.write(l.artifacts().stream().map(RestoreCommands::row).toList()));
+                    out().println(Json.write(artifacts.stream()
+                            .map(a -> row(a, verified.get(a.destination() + "\n" + a.key()))).toList()));
                 } else {
                     out().printf("Destination %s%n", l.destination());
-                    out().printf("%-24s %-34s %-8s %-10s %-8s %s%n", "TIME", "RUN", "KIND", "STORED", "STATE", "ARTIFACT");
-                    for (ArtifactInfo a : l.artifacts()) {
-                        out().printf("%-24s %-34s %-8s %-10s %-8s %s%n", a.time(), a.manifest().runId(),
-                                a.manifest().artifactKind(), Units.bytes(a.manifest().storedSize()),
-                                a.present() ? "ok" : "MISSING", a.key());
+                    String format = "%-24s %-34s %-8s %-10s %-8s %-38s %s%n";
+                    out().printf(format, "TIME", "RUN", "KIND", "STORED", "STATE", "LAST VERIFICATION", "ARTIFACT");
+                    for (ArtifactInfo a : artifacts) {
+                        out().printf(format, a.time(), a.manifest().runId(), a.manifest().artifactKind(),
+                                Units.bytes(a.manifest().storedSize()), a.present() ? "ok" : "MISSING",
+                                verificationText(verified.get(a.destination() + "\n" + a.key())), a.key());
                     }
                     l.problems().forEach(p -> out().println("warning: " + p));
                 }
@@ -182,9 +217,17 @@ final class RestoreCommands {
                 JobRuntime rt = s.runtime();
                 ArtifactInfo a = select(rt, null);
                 Destination d = rt.destinations().get(a.destination());
-                Verifier.Report r = key == null ? Verifier.verifyStored(d, a)
-                        : Verifier.verifyWithKey(d, a, key(key, passphraseFile),
-                        Path.of(rt.config().get("backroute.staging-dir", "data/staging")));
+                VerificationRecord.Level level = key == null ? VerificationRecord.Level.STORED_HASH : VerificationRecord.Level.FULL;
+                Verifier.Report r;
+                try {
+                    r = key == null ? Verifier.verifyStored(d, a)
+                            : Verifier.verifyWithKey(d, a, key(key, passphraseFile),
+                            Path.of(rt.config().get("backroute.staging-dir", "data/staging")));
+                } catch (RuntimeException e) {
+                    record(rt, a, level, e instanceof io.backroute.BackupException b ? b.summary() : String.valueOf(e.getMessage()));
+                    throw e;
+                }
+                record(rt, a, level, null);
                 if (json) {
                     out().println(Json.write(r));
                 } else {
@@ -198,6 +241,12 @@ final class RestoreCommands {
                 return ExitCodes.SUCCESS;
             }
         }
+    }
+
+    /** Puts a verify outcome in the run catalog, where {@code list} shows it. */
+    static void record(JobRuntime rt, ArtifactInfo a, VerificationRecord.Level level, String error) {
+        rt.catalog().saveVerification(new VerificationRecord(a.manifest().job(), a.destination(), a.key(), a.manifest().runId(),
+                Instant.now(), level, error == null, "verify", error));
     }
 
     @Command(name = "restore", description = "Restore an artifact into a file, SQLite file, directory, or a "

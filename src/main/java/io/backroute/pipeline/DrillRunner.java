@@ -79,6 +79,7 @@ public final class DrillRunner {
         String drillId = ArtifactNames.newRunId(job + "-drill", start, random);
         Semaphore lock = locks.computeIfAbsent(job, j -> new Semaphore(1));
         DrillRecord r;
+        List<io.backroute.catalog.VerificationRecord> verifications = List.of();
         if (!lock.tryAcquire()) {
             // two drills of one job would share (and drop) the same scratch database
             r = new DrillRecord(drillId, job, null, spec.destination(), List.of(), DrillRecord.Status.FAILED, start,
@@ -91,14 +92,17 @@ public final class DrillRunner {
                     r = new DrillRecord(drillId, job, null, null, List.of(), DrillRecord.Status.FAILED, start, Instant.now(),
                             -1, 0, List.of(), "drill: job " + job + " stores nowhere; set jobs." + job + ".drill.destination");
                 } else {
-                    r = Drill.run(spec, runtime.destinations().get(destination), runtime.config().dataDir().resolve("drills"),
-                            drillId);
+                    Drill.Outcome o = Drill.execute(spec, runtime.destinations().get(destination),
+                            runtime.config().dataDir().resolve("drills"), drillId);
+                    r = o.record();
+                    verifications = o.verifications();
                 }
             } finally {
                 lock.release();
             }
         }
         runtime.catalog().saveDrill(r);
+        verifications.forEach(runtime.catalog()::saveVerification);
         if (!r.ok()) {
             java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
             facts.put("Drill", r.drillId());

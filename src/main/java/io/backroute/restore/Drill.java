@@ -4,6 +4,7 @@ import io.backroute.BackupException;
 import io.backroute.catalog.ArtifactNames;
 import io.backroute.catalog.DrillRecord;
 import io.backroute.catalog.Manifest;
+import io.backroute.catalog.VerificationRecord;
 import io.backroute.store.Destination;
 import java.io.IOException;
 import java.net.URI;
@@ -47,6 +48,10 @@ public final class Drill {
     private final List<String> checks = new ArrayList<>();
     private final List<String> restored = new ArrayList<>();
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
+    private final List<VerificationRecord> verifications = new ArrayList<>();
+    /** The artifact being restored or checked, null between artifacts: a failure now is this artifact's. */
+    private ArtifactInfo current;
+    private String drillId;
     private final List<DrillSpec.Assertion> pendingAssertions;
     private long rtoMillis = -1;
     private long plainBytes;
@@ -63,15 +68,28 @@ public final class Drill {
     }
 
     /**
-     * @param workDir where SQLite files and directories are restored for the drill (a private subdirectory is
-     *                created and removed)
-     * @return the drill record; never throws for drill failures (they are in the record)
+     * The drill record and, per artifact restored or being restored when the drill failed, a full verification
+     * (by {@code drill <drill id>}) for the run catalog.
      */
-    public static DrillRecord run(DrillSpec spec, Destination destination, Path workDir, String drillId) {
-        return new Drill(spec, destination, workDir).execute(drillId);
+    public record Outcome(DrillRecord record, List<VerificationRecord> verifications) {
+        public Outcome {
+            verifications = List.copyOf(verifications);
+        }
     }
 
-    private DrillRecord execute(String drillId) {
+    /**
+     * @param workDir where SQLite files and directories are restored for the drill (a private subdirectory is
+     *                created and removed)
+     * @return the drill record and verifications; never throws for drill failures (they are in the record)
+     */
+    public static Outcome execute(DrillSpec spec, Destination destination, Path workDir, String drillId) {
+        Drill d = new Drill(spec, destination, workDir);
+        DrillRecord r = d.perform(drillId);
+        return new Outcome(r, d.verifications);
+    }
+
+    private DrillRecord perform(String drillId) {
+        this.drillId = drillId;
         Instant start = Instant.now();
         String runId = null;
         String error = null;
@@ -102,6 +120,9 @@ public final class Drill {
         } catch (Exception e) {
             error = "drill: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         } finally {
+            if (error != null && current != null) {
+                verified(current, error);
+            }
             String cleanupError = cleanUp();
             if (cleanupError != null) {
                 error = error == null ? cleanupError : error + "; " + cleanupError;
@@ -155,6 +176,7 @@ public final class Drill {
         }
         scratch.prepare();
         cleanups.push(scratch::drop);
+        current = a;
         Restorer.Result r = Restorer.restore(destination, a, key, scratch.target(),
                 new Restorer.Options(false, false, spec.dbPassword()));
         rtoMillis = Math.max(0, rtoMillis) + r.durationMs();
@@ -163,8 +185,15 @@ public final class Drill {
         checks.add("restored " + a.key() + " into " + scratch.describe() + " in " + r.durationMs()
                 + " ms (OpenPGP MDC, plain size and SHA-256 verified)");
         scratch.check(a);
+        verified(a, null);
+        current = null;
         cleanups.remove(scratch);
         scratch.drop();
+    }
+
+    private void verified(ArtifactInfo a, String error) {
+        verifications.add(new VerificationRecord(spec.job(), destination.name(), a.key(), a.manifest().runId(), Instant.now(),
+                VerificationRecord.Level.FULL, error == null, "drill " + drillId, error));
     }
 
     // ---- scratch targets

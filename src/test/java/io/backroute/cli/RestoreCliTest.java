@@ -96,6 +96,64 @@ class RestoreCliTest {
     }
 
     @Test
+    void listShowsTheLastVerificationOfEachArtifactFromVerifyWithAndWithoutKey() throws Exception {
+        Workspace own = new Workspace(tmp.resolve("verified"));
+        copy(ws.backups, own.backups);
+        config = own.writeConfig();
+        try {
+            String sqlite = run.destinations().get(0).artifacts().stream().filter(k -> k.endsWith(".sqlite.zst.gpg")).findFirst().orElseThrow();
+            String tar = run.destinations().get(0).artifacts().stream().filter(k -> k.endsWith(".tar.zst.gpg")).findFirst().orElseThrow();
+            assertThat(cli("list", "demo", "--json")).isEqualTo(ExitCodes.SUCCESS);
+            assertThat(Json.MAPPER.readTree(out)).hasSize(2).allSatisfy(r -> assertThat(r.get("lastVerification").isNull()).isTrue());
+            assertThat(cli("list", "demo")).isEqualTo(ExitCodes.SUCCESS);
+            assertThat(out).contains("LAST VERIFICATION").contains(" never ");
+
+            Instant before = Instant.now();
+            assertThat(cli("verify", "demo", sqlite)).as(err).isEqualTo(ExitCodes.SUCCESS);
+            JsonNode v = lastVerification(sqlite);
+            assertThat(v.get("level").asText()).isEqualTo("stored-hash");
+            assertThat(v.get("result").asText()).isEqualTo("OK");
+            assertThat(v.get("by").asText()).isEqualTo("verify");
+            assertThat(v.get("error").isNull()).isTrue();
+            assertThat(Instant.parse(v.get("time").asText())).isBetween(before, Instant.now());
+            assertThat(lastVerification(tar).isNull()).as("the other artifact was not verified").isTrue();
+
+            assertThat(cli("verify", "demo", sqlite, "--key", key())).as(err).isEqualTo(ExitCodes.SUCCESS);
+            assertThat(lastVerification(sqlite).get("level").asText()).isEqualTo("full");
+            assertThat(lastVerification(sqlite).get("result").asText()).isEqualTo("OK");
+
+            try (RandomAccessFile f = new RandomAccessFile(own.backups.resolve(tar).toFile(), "rw")) {
+                f.seek(200);
+                int b = f.read();
+                f.seek(200);
+                f.write(b ^ 0x04);
+            }
+            assertThat(cli("verify", "demo", tar)).isEqualTo(ExitCodes.FAILED);
+            JsonNode failed = lastVerification(tar);
+            assertThat(failed.get("result").asText()).isEqualTo("FAILED");
+            assertThat(failed.get("level").asText()).isEqualTo("stored-hash");
+            assertThat(failed.get("error").asText()).contains(tar).contains("corrupt");
+
+            assertThat(cli("list", "demo")).isEqualTo(ExitCodes.SUCCESS);
+            assertThat(out.lines().filter(l -> l.endsWith(sqlite))).singleElement().asString().contains(" full OK ");
+            assertThat(out.lines().filter(l -> l.endsWith(tar))).singleElement().asString().contains(" stored-hash FAILED ");
+        } finally {
+            config = ws.writeConfig();
+        }
+    }
+
+    /** The lastVerification of one artifact in {@code list --json}. */
+    private JsonNode lastVerification(String artifact) throws Exception {
+        assertThat(cli("list", "demo", "--json")).as(err).isEqualTo(ExitCodes.SUCCESS);
+        for (JsonNode r : Json.MAPPER.readTree(out)) {
+            if (r.get("artifact").asText().equals(artifact)) {
+                return r.get("lastVerification");
+            }
+        }
+        throw new AssertionError(artifact + " not listed: " + out);
+    }
+
+    @Test
     void verifyExitsZeroWhenRestorableAndOneNamingTheArtifactWhenNot() throws Exception {
         assertThat(cli("verify", "demo", "--latest")).isEqualTo(ExitCodes.SUCCESS);
         assertThat(out).startsWith("OK ").contains("stored SHA-256 matches the manifest");

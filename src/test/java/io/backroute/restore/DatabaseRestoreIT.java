@@ -53,6 +53,8 @@ class DatabaseRestoreIT {
     LocalDestination dest;
     DecryptionKey key;
     RestoreFixtures.GpgKey gpg;
+    /** Staged once: artifact names hold the start second, so two stagings within one second would collide. */
+    ArtifactInfo pgArtifact;
 
     static String env(String k, String d) {
         String v = System.getenv(k);
@@ -109,6 +111,9 @@ class DatabaseRestoreIT {
 
     private ArtifactInfo stagePostgres() throws Exception {
         Assumptions.assumeTrue(reachable("pg"), "PostgreSQL at " + HOST + ":" + PG_PORT + " is not reachable");
+        if (pgArtifact != null) {
+            return pgArtifact;
+        }
         if (!pgDatabases.contains(pgSource)) {
             pgDatabases.add(pgSource);
             try (Connection c = pg("postgres"); Statement st = c.createStatement()) {
@@ -126,7 +131,8 @@ class DatabaseRestoreIT {
         List<DumpUnit> units = PostgresSource.fromOptions(o).units();
         String job = "pg-" + pgSource.replace('_', '-');
         RestoreFixtures.stage(dest, shared.resolve("staging"), job, Instant.now(), units.get(0), gpg.publicKey());
-        return ArtifactCatalog.list(dest, job).latest().orElseThrow();
+        pgArtifact = ArtifactCatalog.list(dest, job).latest().orElseThrow();
+        return pgArtifact;
     }
 
     private Map<String, Long> pgCounts(String db) throws SQLException {

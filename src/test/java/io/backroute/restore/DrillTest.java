@@ -74,6 +74,15 @@ class DrillTest {
                     .anyMatch(c -> c.startsWith("restored directory holds ") && c.contains("as the manifest recorded"));
             assertThat(s.runtime().catalog().lastDrill("demo")).contains(d);
             assertThat(s.runtime().catalog().lastGoodDrilledRun("demo")).contains(newest.start());
+            assertThat(s.runtime().catalog().lastVerifications("demo")).as("one full verification per restored artifact")
+                    .hasSize(2).allSatisfy(v -> {
+                        assertThat(v.ok()).isTrue();
+                        assertThat(v.level()).isEqualTo(io.backroute.catalog.VerificationRecord.Level.FULL);
+                        assertThat(v.by()).isEqualTo("drill " + d.drillId());
+                        assertThat(v.destination()).isEqualTo("local");
+                        assertThat(v.runId()).isEqualTo(newest.runId());
+                    }).extracting(io.backroute.catalog.VerificationRecord::artifact)
+                    .containsExactlyInAnyOrderElementsOf(d.artifacts());
             assertThat(server.getAttribute(mbean, "LastDrillStatus")).isEqualTo("SUCCESS");
             assertThat(server.getAttribute(mbean, "LastDrillTime")).isEqualTo(d.start().toString());
             assertThat(server.getAttribute(mbean, "LastDrillRtoMillis")).isEqualTo(d.rtoMillis());
@@ -99,6 +108,13 @@ class DrillTest {
                     && e.getMessage().getFormattedMessage().startsWith("ALERT [backroute] DRILL_FAILED demo")));
             assertThat(s.runtime().catalog().lastDrill("demo").map(DrillRecord::status)).contains(DrillRecord.Status.FAILED);
             assertThat(s.runtime().catalog().lastGoodDrilledRun("demo")).isEmpty();
+            assertThat(s.runtime().catalog().lastVerifications("demo")).as("the artifact the assertion failed on")
+                    .singleElement().satisfies(v -> {
+                        assertThat(v.ok()).isFalse();
+                        assertThat(v.artifact()).endsWith(".sqlite.zst.gpg");
+                        assertThat(v.by()).isEqualTo("drill " + d.drillId());
+                        assertThat(v.detail()).contains("returned 2000, expected 1999");
+                    });
             assertThat(filesUnder(ws.data.resolve("drills"))).as("scratch files left under data/drills").isZero();
         }
     }

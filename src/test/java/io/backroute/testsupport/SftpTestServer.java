@@ -3,11 +3,17 @@ package io.backroute.testsupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.server.SshServer;
@@ -18,8 +24,9 @@ import org.apache.sshd.sftp.server.SftpEventListener;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
- * An in-process Apache MINA SSHD SFTP server on 127.0.0.1 with password auth over a temp directory; its host key
- * is written to a known_hosts file so clients keep host key checking on.
+ * An in-process Apache MINA SSHD SFTP server on 127.0.0.1 with password auth (and public keys once
+ * {@link #authorize authorized}) over a temp directory; its host key is written to a known_hosts file so clients keep
+ * host key checking on.
  */
 public final class SftpTestServer implements AutoCloseable {
 
@@ -30,6 +37,7 @@ public final class SftpTestServer implements AutoCloseable {
     private final Path knownHosts;
     private final SshServer sshd;
     private final AtomicLong dropAfter = new AtomicLong(-1);
+    private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
 
     public SftpTestServer() throws Exception {
         Path dir = Files.createTempDirectory("sftp-");
@@ -42,6 +50,9 @@ public final class SftpTestServer implements AutoCloseable {
         keys.setKeySize(256);
         sshd.setKeyPairProvider(keys);
         sshd.setPasswordAuthenticator((user, password, session) -> USER.equals(user) && PASSWORD.equals(password));
+        // set before start so the server offers publickey auth; no key passes until one is authorized
+        sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
+                && authorizedKeys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
         sftp.addSftpEventListener(new SftpEventListener() {
             @Override
@@ -75,6 +86,13 @@ public final class SftpTestServer implements AutoCloseable {
 
     public Path knownHosts() {
         return knownHosts;
+    }
+
+    /** From now on USER may also log in with the key(s) of an OpenSSH public key file, as ssh-keygen writes it. */
+    public void authorize(Path publicKeyFile) throws IOException, GeneralSecurityException {
+        for (AuthorizedKeyEntry e : AuthorizedKeyEntry.readAuthorizedKeys(publicKeyFile)) {
+            authorizedKeys.add(e.resolvePublicKey(null, PublicKeyEntryResolver.FAILING));
+        }
     }
 
     /** Any upload writing past {@code bytes} drops the SSH connection from now on; -1 disarms. */
