@@ -217,6 +217,28 @@ public class FtpDestination extends RemoteDestination {
         return anyMessage(t, "530 ", "Login incorrect", "Cannot login");
     }
 
+    /**
+     * RFC 959 has 452 (insufficient storage) and 552 (exceeded storage allocation); some servers (Apache FtpServer,
+     * vsftpd) answer any local write error during STOR, a full disk included, with 551/451 "Error on output file" or
+     * "Failure writing", so those are reported as out of space or a write error at the server, and stay transient
+     * (a write error may pass).
+     */
+    @Override
+    protected Space outOfSpace(Throwable t) {
+        Space plain = super.outOfSpace(t);
+        if (plain != null) {
+            return plain;
+        }
+        GenericFileOperationFailedException g = find(t, GenericFileOperationFailedException.class);
+        if (g != null && (g.getCode() == 452 || g.getCode() == 552)) {
+            return new Space("out of space at the server (FTP " + g.getCode() + ")", true);
+        }
+        if (g != null && (g.getCode() == 551 || g.getCode() == 451) && anyMessage(g, "Error on output file", "Failure writing")) {
+            return new Space("out of space or write error at the server (FTP " + g.getCode() + ")", false);
+        }
+        return null;
+    }
+
     @Override
     public OptionalLong stat(String key) {
         Keys.check(name, key);

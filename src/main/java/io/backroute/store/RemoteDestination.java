@@ -128,12 +128,33 @@ abstract class RemoteDestination implements Destination {
         }
     }
 
-    /** A DestinationException for {@code t}, classified and scrubbed of secrets. */
+    /**
+     * A DestinationException for {@code t}, classified and scrubbed of secrets. A certain out of space is permanent: a
+     * retry seconds later fills the same disk again, and only retention or an operator frees space.
+     */
     protected DestinationException translate(String what, Throwable t) {
         if (t instanceof DestinationException de) {
             return de;
         }
+        Space space = outOfSpace(t);
+        if (space != null) {
+            return new DestinationException(name, space.phrase() + ": " + what + ": " + safe(describe(t)),
+                    space.certain() || isPermanent(t), scrub(t));
+        }
         return new DestinationException(name, what + ": " + safe(describe(t)), isPermanent(t), scrub(t));
+    }
+
+    /** An out-of-space diagnosis: how to say it, and whether the server said so (certain) or it is the likely cause. */
+    protected record Space(String phrase, boolean certain) { }
+
+    /** Texts servers and OSes use for a full disk or an exhausted quota (ENOSPC, EDQUOT, SMB and FTP wordings). */
+    static final String[] OUT_OF_SPACE_TEXTS = {"No space left on device", "Disk quota exceeded", "disk full", "Disk full",
+        "STATUS_DISK_FULL", "Insufficient storage", "insufficient storage", "Exceeded storage allocation", "not enough space",
+        "Not enough space", "Quota exceeded", "quota exceeded"};
+
+    /** Whether {@code t} says the destination is out of space; null when it is something else. */
+    protected Space outOfSpace(Throwable t) {
+        return anyMessage(t, OUT_OF_SPACE_TEXTS) ? new Space("out of space", true) : null;
     }
 
     /** Cause chain messages, deduplicated, so the root cause (e.g. "Connection refused") is visible. */
