@@ -85,7 +85,9 @@ public class FtpDestination extends RemoteDestination {
                 .append("?password=RAW(").append(password).append(')')
                 .append("&stepwise=false&passiveMode=true&binary=true&fileExist=Fail&tempFileName=${file:onlyname}").append(TEMP_SUFFIX)
                 .append("&disconnect=true&maximumReconnectAttempts=0&throwExceptionOnConnectFailed=true")
-                .append("&bufferSize=1048576&connectTimeout=").append(connectTimeout);
+                .append("&bufferSize=1048576&connectTimeout=").append(connectTimeout)
+                // sockets a delivery timeout can abort (Transfers)
+                .append("&ftpClient.socketFactory=#").append(SOCKETS_BEAN);
         if (tls) {
             uri.append("&implicit=false&execPbsz=0&execProt=P");
             if (trustStore != null) {
@@ -111,6 +113,7 @@ public class FtpDestination extends RemoteDestination {
         } else {
             client = new FTPClient();
         }
+        client.setSocketFactory(Transfers.socketFactory());
         client.setConnectTimeout(connectTimeout);
         client.setDefaultTimeout(connectTimeout);
         try {

@@ -25,9 +25,22 @@ abstract class RemoteDestination implements Destination {
     private final ProducerTemplate template;
     private final List<String> secrets = new ArrayList<>();
 
+    /** Registry name of {@link Transfers#socketFactory()} for endpoint URIs ({@code #backrouteTransferSockets}). */
+    static final String SOCKETS_BEAN = "backrouteTransferSockets";
+    /** Registry name of {@link Transfers#sshProxy()} for sftp endpoint URIs. */
+    static final String SSH_PROXY_BEAN = "backrouteSshProxy";
+
     RemoteDestination(String name, CamelContext camel) {
         this.name = name;
         this.template = camel.createProducerTemplate();
+        synchronized (camel) {
+            if (camel.getRegistry().lookupByName(SOCKETS_BEAN) == null) {
+                camel.getRegistry().bind(SOCKETS_BEAN, javax.net.SocketFactory.class, Transfers.socketFactory());
+            }
+            if (camel.getRegistry().lookupByName(SSH_PROXY_BEAN) == null) {
+                camel.getRegistry().bind(SSH_PROXY_BEAN, com.jcraft.jsch.Proxy.class, Transfers.sshProxy());
+            }
+        }
     }
 
     /** Registers a value that must never appear in a message (masked by {@link #safe}). */
@@ -112,9 +125,13 @@ abstract class RemoteDestination implements Destination {
     /** Whether a failure can not be cured by retrying (auth, missing root, permission denied). */
     protected abstract boolean isPermanent(Throwable t);
 
+    /** Runs outside the delivery's transfer scope: after a timeout aborted it, cleaning up still needs a connection. */
     private void cleanupQuietly(String key) {
         try {
-            cleanupFailedPut(key);
+            Transfers.untracked(() -> {
+                cleanupFailedPut(key);
+                return null;
+            });
         } catch (RuntimeException e) {
             LOG.warn("{}: could not remove leftovers of failed upload of {} (the next sweep will): {}", name, key, safe(describe(e)));
         }
@@ -122,7 +139,10 @@ abstract class RemoteDestination implements Destination {
 
     private void deleteQuietly(String key) {
         try {
-            delete(key);
+            Transfers.untracked(() -> {
+                delete(key);
+                return null;
+            });
         } catch (RuntimeException e) {
             LOG.warn("{}: could not delete incomplete {}: {}", name, key, safe(describe(e)));
         }

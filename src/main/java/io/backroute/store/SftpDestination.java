@@ -93,7 +93,9 @@ public class SftpDestination extends RemoteDestination {
                 .append("&connectTimeout=").append(connectTimeout)
                 .append("&ciphers=").append(ciphers).append("&bulkRequests=").append(bulkRequests)
                 .append("&knownHostsFile=").append(knownHostsFile).append("&useUserKnownHostsFile=false")
-                .append("&strictHostKeyChecking=").append(strict ? "yes" : "no");
+                .append("&strictHostKeyChecking=").append(strict ? "yes" : "no")
+                // a socket a delivery timeout can abort (Transfers)
+                .append("&proxy=#").append(SSH_PROXY_BEAN);
         if (password != null) {
             uri.append("&password=RAW(").append(password).append(')');
         }
@@ -122,6 +124,7 @@ public class SftpDestination extends RemoteDestination {
                 if (password != null) {
                     s.setPassword(password);
                 }
+                s.setProxy(Transfers.sshProxy());
                 s.setConfig("StrictHostKeyChecking", strict ? "yes" : "no");
                 s.setConfig("cipher.c2s", ciphers);
                 s.setConfig("cipher.s2c", ciphers);
