@@ -38,6 +38,7 @@ public final class SftpTestServer implements AutoCloseable {
         root = Files.createDirectories(dir.resolve("root"));
         sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(sshd, true);
         sshd.setPort(0);
         SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser"));
         keys.setAlgorithm("EC");
@@ -93,6 +94,11 @@ public final class SftpTestServer implements AutoCloseable {
     /** Any upload writing past {@code bytes} drops the SSH connection from now on; -1 disarms. */
     public void dropUploadsAfter(long bytes) {
         dropAfter.set(bytes);
+    }
+
+    /** Closes every open SSH session from the server side, as a restart or a dropped link would. */
+    public void dropAllSessions() {
+        sshd.getActiveSessions().forEach(s -> s.close(true));
     }
 
     /** SSH sessions (TCP connections) accepted so far. */
