@@ -99,6 +99,12 @@ public final class BackrouteConfig {
         return m;
     }
 
+    /** {@code backroute.destinations.<name>.timeout}: the deadline of one delivery to that destination, if set. */
+    public Optional<Duration> destinationTimeout(String name) {
+        String v = destinationOptionsRaw(name).get("timeout");
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(Units.parseDuration(camel.resolvePropertyPlaceholders(v)));
+    }
+
     /** Options of one destination with placeholders ({{env:...}}) resolved; throws when one cannot be. */
     public Map<String, String> destinationOptions(String name) {
         Map<String, String> m = new TreeMap<>();

@@ -4,6 +4,8 @@ import io.backroute.catalog.DestinationResult;
 import io.backroute.codec.HashingInputStream;
 import io.backroute.store.Destination;
 import io.backroute.store.DestinationException;
+import io.backroute.store.Transfers;
+import io.backroute.config.BackrouteConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,7 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * contract), its size verified at the destination (and its hash when {@code verify=full}), and only then its
  * manifest is put. Transient errors are retried with exponential backoff; permanent ones are not. Never
  * throws: the outcome is a {@link DestinationResult}, so one failing destination cannot abort the others.
+ * <p>
+ * Each delivery has a deadline ({@code backroute.destinations.<name>.timeout}, default {@link #defaultTimeout}): when
+ * it passes, the destination's connections are closed ({@link Transfers}), which fails the blocked transfer at once and
+ * lets its cleanup remove the temp name; the destination is FAILED "timed out after ...", without retry.
  */
 public final class Delivery {
 
@@ -32,6 +43,19 @@ public final class Delivery {
     private final Duration maxBackoff;
     private final Sleeper sleeper;
     private final Duration tempGrace;
+    private final Function<String, Optional<Duration>> timeouts;
+
+    /** Fires the deadlines of deliveries; one daemon thread, it only closes sockets. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "backroute-delivery-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Default deadline: generous for a healthy link, yet a stalled server cannot hold a run for days. */
+    static final Duration MIN_DEFAULT_TIMEOUT = Duration.ofHours(6);
+    /** Slowest throughput the default deadline allows for big runs (1 MiB/s: 6 h cover ~21 GiB). */
+    static final long MIN_DEFAULT_BYTES_PER_SECOND = 1024 * 1024;
 
     /** Waits between retries; tests pass one that records instead of sleeping. */
     public interface Sleeper {
@@ -40,6 +64,13 @@ public final class Delivery {
 
     public Delivery(Function<String, Destination> destinations, int attempts, Duration initialBackoff,
                     Duration maxBackoff, Duration tempGrace, Sleeper sleeper) {
+        this(destinations, attempts, initialBackoff, maxBackoff, tempGrace, sleeper, n -> Optional.empty());
+    }
+
+    /** @param timeouts the configured deadline of a destination's delivery, if any ({@link #defaultTimeout} otherwise) */
+    public Delivery(Function<String, Destination> destinations, int attempts, Duration initialBackoff,
+                    Duration maxBackoff, Duration tempGrace, Sleeper sleeper, Function<String, Optional<Duration>> timeouts) {
+        this.timeouts = timeouts;
         this.tempGrace = tempGrace;
         this.destinations = destinations;
         this.attempts = Math.max(1, attempts);
@@ -48,7 +79,41 @@ public final class Delivery {
         this.sleeper = sleeper;
     }
 
+    /** max(6 h, the run's staged bytes at 1 MiB/s). */
+    static Duration defaultTimeout(long stagedBytes) {
+        Duration bySize = Duration.ofSeconds(stagedBytes / MIN_DEFAULT_BYTES_PER_SECOND);
+        return bySize.compareTo(MIN_DEFAULT_TIMEOUT) > 0 ? bySize : MIN_DEFAULT_TIMEOUT;
+    }
+
+    private static long stagedBytes(RunContext run) {
+        long total = 0;
+        for (StagedArtifact a : run.staged()) {
+            try {
+                total += Files.size(a.file());
+            } catch (IOException e) {
+                // the upload reports the unreadable file
+            }
+        }
+        return total;
+    }
+
     public DestinationResult deliver(RunContext run, String destinationName) {
+        Duration timeout = timeouts.apply(destinationName).orElseGet(() -> defaultTimeout(stagedBytes(run)));
+        try (Transfers.Scope scope = Transfers.begin()) {
+            ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+                LOG.warn("run {}: delivery to {} timed out after {}: closing its connections", run.runId(), destinationName,
+                        Units.duration(timeout));
+                scope.abort("timed out after " + Units.duration(timeout));
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                return deliver(run, destinationName, scope);
+            } finally {
+                deadline.cancel(false);
+            }
+        }
+    }
+
+    private DestinationResult deliver(RunContext run, String destinationName, Transfers.Scope scope) {
         long t0 = System.nanoTime();
         List<String> committed = new ArrayList<>();
         long bytes = 0;
@@ -57,11 +122,11 @@ public final class Delivery {
             sweep(run, dest);
             for (StagedArtifact a : run.staged()) {
                 long size = Files.size(a.file());
-                withRetry(run, dest, "upload of " + a.key(), () -> {
+                withRetry(run, dest, scope, "upload of " + a.key(), () -> {
                     putAndVerify(dest, a.file(), a.key(), size, "full".equals(run.verify()) ? a.manifest().storedSha256() : null);
                     return null;
                 });
-                withRetry(run, dest, "manifest of " + a.key(), () -> {
+                withRetry(run, dest, scope, "manifest of " + a.key(), () -> {
                     dest.put(a.manifestFile(), a.manifestKey());
                     return null;
                 });
@@ -76,6 +141,11 @@ public final class Delivery {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             String msg = e instanceof DestinationException ? e.getMessage()
                     : destinationName + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            if (scope.aborted() != null) {
+                String detail = msg.startsWith(destinationName + ": ") ? msg.substring(destinationName.length() + 2) : msg;
+                msg = destinationName + ": " + scope.aborted() + " (" + BackrouteConfig.DESTINATIONS_PREFIX + destinationName
+                        + ".timeout), transfer aborted: " + detail;
+            }
             LOG.error("run {} destination {} FAILED: {}", run.runId(), destinationName, msg);
             return new DestinationResult(destinationName, false, bytes, took.toMillis(), committed, msg);
         }
@@ -119,19 +189,22 @@ public final class Delivery {
         T run();
     }
 
-    private <T> T withRetry(RunContext run, Destination dest, String what, Step<T> step) {
+    private <T> T withRetry(RunContext run, Destination dest, Transfers.Scope scope, String what, Step<T> step) {
         Duration backoff = initialBackoff;
         for (int attempt = 1; ; attempt++) {
             try {
                 return step.run();
             } catch (DestinationException e) {
-                if (e.permanent() || attempt >= attempts) {
+                if (e.permanent() || attempt >= attempts || scope.aborted() != null) {
                     throw e;
                 }
                 LOG.warn("run {}: {} to {} failed, retrying in {} ({}/{}): {}", run.runId(), what, dest.name(),
                         Units.duration(backoff), attempt, attempts, e.getMessage());
                 try {
                     sleeper.sleep(backoff);
+                    if (scope.aborted() != null) {
+                        throw e;
+                    }
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new DestinationException(dest.name(), what + " interrupted", true, ie);

@@ -62,7 +62,7 @@ public final class JobRuntime implements AutoCloseable {
         this.destinations = destinations;
         this.staging = new Staging(version);
         this.delivery = new Delivery(destinations::get, config.deliveryAttempts(), config.deliveryBackoff(),
-                config.deliveryMaxBackoff(), config.tempGrace(), d -> Thread.sleep(d.toMillis()));
+                config.deliveryMaxBackoff(), config.tempGrace(), io.backroute.store.Transfers::sleep, config::destinationTimeout);
     }
 
     public CamelContext camel() { return camel; }

@@ -61,6 +61,22 @@ public final class Destinations implements AutoCloseable {
             return;
         }
         p.get().validate(name, resolved, problems);
+        validateTimeout(name, resolved.get("timeout"), problems);
+    }
+
+    /** The delivery deadline, common to every kind: a duration with its unit. */
+    static void validateTimeout(String name, String timeout, List<String> problems) {
+        if (timeout == null || timeout.isBlank()) {
+            return;
+        }
+        String key = BackrouteConfig.DESTINATIONS_PREFIX + name + ".timeout";
+        String v = timeout.strip();
+        if (!v.matches("\\d+(ms|s|m|h|d)")) {
+            problems.add(key + ": " + v + " is not a duration with a unit; use e.g. 90m or 6h (the whole delivery's deadline"
+                    + (v.matches("\\d+") ? "; an SMB request timeout in ms is now socketTimeout" : "") + ")");
+        } else if (v.matches("0+(ms|s|m|h|d)")) {
+            problems.add(key + ": must be greater than zero");
+        }
     }
 
     public Destination get(String name) {

@@ -85,7 +85,9 @@ public class FtpDestination extends RemoteDestination {
                 .append("?password=RAW(").append(password).append(')')
                 .append("&stepwise=false&passiveMode=true&binary=true&fileExist=Fail&tempFileName=${file:onlyname}").append(TEMP_SUFFIX)
                 .append("&disconnect=true&maximumReconnectAttempts=0&throwExceptionOnConnectFailed=true")
-                .append("&bufferSize=1048576&connectTimeout=").append(connectTimeout);
+                .append("&bufferSize=1048576&connectTimeout=").append(connectTimeout)
+                // sockets a delivery timeout can abort (Transfers)
+                .append("&ftpClient.socketFactory=#").append(SOCKETS_BEAN);
         if (tls) {
             uri.append("&implicit=false&execPbsz=0&execProt=P");
             if (trustStore != null) {
@@ -111,6 +113,7 @@ public class FtpDestination extends RemoteDestination {
         } else {
             client = new FTPClient();
         }
+        client.setSocketFactory(Transfers.socketFactory());
         client.setConnectTimeout(connectTimeout);
         client.setDefaultTimeout(connectTimeout);
         try {
@@ -215,6 +218,28 @@ public class FtpDestination extends RemoteDestination {
             return true;
         }
         return anyMessage(t, "530 ", "Login incorrect", "Cannot login");
+    }
+
+    /**
+     * RFC 959 has 452 (insufficient storage) and 552 (exceeded storage allocation); some servers (Apache FtpServer,
+     * vsftpd) answer any local write error during STOR, a full disk included, with 551/451 "Error on output file" or
+     * "Failure writing", so those are reported as out of space or a write error at the server, and stay transient
+     * (a write error may pass).
+     */
+    @Override
+    protected Space outOfSpace(Throwable t) {
+        Space plain = super.outOfSpace(t);
+        if (plain != null) {
+            return plain;
+        }
+        GenericFileOperationFailedException g = find(t, GenericFileOperationFailedException.class);
+        if (g != null && (g.getCode() == 452 || g.getCode() == 552)) {
+            return new Space("out of space at the server (FTP " + g.getCode() + ")", true);
+        }
+        if (g != null && (g.getCode() == 551 || g.getCode() == 451) && anyMessage(g, "Error on output file", "Failure writing")) {
+            return new Space("out of space or write error at the server (FTP " + g.getCode() + ")", false);
+        }
+        return null;
     }
 
     @Override

@@ -85,7 +85,7 @@ public class LocalDestination implements Destination {
             if (result.getException() != null) {
                 Exception e = result.getException();
                 deleteQuietly(target.resolveSibling(target.getFileName() + TEMP_SUFFIX));
-                throw translate("upload failed", e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+                throw translate("upload of " + root.relativize(target) + " failed", e);
             }
         } finally {
             try {
@@ -195,12 +195,25 @@ public class LocalDestination implements Destination {
         }
     }
 
-    private DestinationException translate(String what, IOException e) {
-        boolean permanent = e instanceof AccessDeniedException || e instanceof NoSuchFileException
-                || e instanceof FileAlreadyExistsException;
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (msg.contains("No space left")) {
-            permanent = false;
+    /**
+     * Camel wraps the I/O error ("Cannot store file: ..."): the cause chain is kept in the message so "No space left
+     * on device" shows. A full disk is permanent: a retry seconds later fills it again.
+     */
+    private DestinationException translate(String what, Exception e) {
+        boolean permanent = false;
+        StringBuilder msg = new StringBuilder();
+        boolean full = false;
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            permanent |= c instanceof AccessDeniedException || c instanceof NoSuchFileException
+                    || c instanceof FileAlreadyExistsException;
+            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+            full |= m.contains("No space left on device") || m.contains("Disk quota exceeded");
+            if (msg.indexOf(m) < 0) {
+                msg.append(msg.length() == 0 ? "" : " <- ").append(m);
+            }
+        }
+        if (full) {
+            return new DestinationException(name, "out of space at " + root + ": " + what + ": " + msg, true, e);
         }
         return new DestinationException(name, what + ": " + msg, permanent, e);
     }

@@ -25,9 +25,22 @@ abstract class RemoteDestination implements Destination {
     private final ProducerTemplate template;
     private final List<String> secrets = new ArrayList<>();
 
+    /** Registry name of {@link Transfers#socketFactory()} for endpoint URIs ({@code #backrouteTransferSockets}). */
+    static final String SOCKETS_BEAN = "backrouteTransferSockets";
+    /** Registry name of {@link Transfers#sshProxy()} for sftp endpoint URIs. */
+    static final String SSH_PROXY_BEAN = "backrouteSshProxy";
+
     RemoteDestination(String name, CamelContext camel) {
         this.name = name;
         this.template = camel.createProducerTemplate();
+        synchronized (camel) {
+            if (camel.getRegistry().lookupByName(SOCKETS_BEAN) == null) {
+                camel.getRegistry().bind(SOCKETS_BEAN, javax.net.SocketFactory.class, Transfers.socketFactory());
+            }
+            if (camel.getRegistry().lookupByName(SSH_PROXY_BEAN) == null) {
+                camel.getRegistry().bind(SSH_PROXY_BEAN, com.jcraft.jsch.Proxy.class, Transfers.sshProxy());
+            }
+        }
     }
 
     /** Registers a value that must never appear in a message (masked by {@link #safe}). */
@@ -112,9 +125,13 @@ abstract class RemoteDestination implements Destination {
     /** Whether a failure can not be cured by retrying (auth, missing root, permission denied). */
     protected abstract boolean isPermanent(Throwable t);
 
+    /** Runs outside the delivery's transfer scope: after a timeout aborted it, cleaning up still needs a connection. */
     private void cleanupQuietly(String key) {
         try {
-            cleanupFailedPut(key);
+            Transfers.untracked(() -> {
+                cleanupFailedPut(key);
+                return null;
+            });
         } catch (RuntimeException e) {
             LOG.warn("{}: could not remove leftovers of failed upload of {} (the next sweep will): {}", name, key, safe(describe(e)));
         }
@@ -122,18 +139,42 @@ abstract class RemoteDestination implements Destination {
 
     private void deleteQuietly(String key) {
         try {
-            delete(key);
+            Transfers.untracked(() -> {
+                delete(key);
+                return null;
+            });
         } catch (RuntimeException e) {
             LOG.warn("{}: could not delete incomplete {}: {}", name, key, safe(describe(e)));
         }
     }
 
-    /** A DestinationException for {@code t}, classified and scrubbed of secrets. */
+    /**
+     * A DestinationException for {@code t}, classified and scrubbed of secrets. A certain out of space is permanent: a
+     * retry seconds later fills the same disk again, and only retention or an operator frees space.
+     */
     protected DestinationException translate(String what, Throwable t) {
         if (t instanceof DestinationException de) {
             return de;
         }
+        Space space = outOfSpace(t);
+        if (space != null) {
+            return new DestinationException(name, space.phrase() + ": " + what + ": " + safe(describe(t)),
+                    space.certain() || isPermanent(t), scrub(t));
+        }
         return new DestinationException(name, what + ": " + safe(describe(t)), isPermanent(t), scrub(t));
+    }
+
+    /** An out-of-space diagnosis: how to say it, and whether the server said so (certain) or it is the likely cause. */
+    protected record Space(String phrase, boolean certain) { }
+
+    /** Texts servers and OSes use for a full disk or an exhausted quota (ENOSPC, EDQUOT, SMB and FTP wordings). */
+    static final String[] OUT_OF_SPACE_TEXTS = {"No space left on device", "Disk quota exceeded", "disk full", "Disk full",
+        "STATUS_DISK_FULL", "Insufficient storage", "insufficient storage", "Exceeded storage allocation", "not enough space",
+        "Not enough space", "Quota exceeded", "quota exceeded"};
+
+    /** Whether {@code t} says the destination is out of space; null when it is something else. */
+    protected Space outOfSpace(Throwable t) {
+        return anyMessage(t, OUT_OF_SPACE_TEXTS) ? new Space("out of space", true) : null;
     }
 
     /** Cause chain messages, deduplicated, so the root cause (e.g. "Connection refused") is visible. */

@@ -74,6 +74,8 @@ public class S3Destination extends RemoteDestination {
         secret(secretKey);
 
         S3ClientBuilder builder = S3Client.builder()
+                // requests a delivery timeout can abort (Transfers)
+                .httpClient(Transfers.httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build()))
                 .region(Region.of(region))
                 .forcePathStyle(Keys.flag(options, "forcePathStyle", false))
                 // S3-compatible servers (S3Proxy, older MinIO) reject the SDK's streaming checksum trailers

@@ -35,7 +35,7 @@ import org.apache.camel.CamelContext;
  * Options ({@code backroute.destinations.<name>.<option>}): {@code host} (required); {@code port} (default 445);
  * {@code share} (required, the share name); {@code path} (existing directory inside the share, default its root);
  * {@code username} (required); {@code password} (required, secret); {@code domain} (default none);
- * {@code timeout} (ms, default 30000).
+ * {@code socketTimeout} (ms, default 30000: how long one SMB request may wait for the server).
  */
 public class SmbDestination extends RemoteDestination {
 
@@ -52,6 +52,9 @@ public class SmbDestination extends RemoteDestination {
     private final String password;
     private final String domain;
     private final SMBClient client;
+    private final String configRef;
+    private final CamelContext camel;
+    private static final java.util.concurrent.atomic.AtomicLong INSTANCES = new java.util.concurrent.atomic.AtomicLong();
 
     public SmbDestination(String name, Map<String, String> options, CamelContext camel) {
         super(name, camel);
@@ -62,9 +65,14 @@ public class SmbDestination extends RemoteDestination {
         this.username = options.get("username").strip();
         this.password = options.get("password");
         this.domain = Keys.opt(options, "domain", null);
-        long timeout = Long.parseLong(Keys.opt(options, "timeout", "30000"));
-        this.client = new SMBClient(SmbConfig.builder().withTimeout(timeout, TimeUnit.MILLISECONDS)
-                .withSoTimeout(timeout, TimeUnit.MILLISECONDS).build());
+        long timeout = Long.parseLong(Keys.opt(options, "socketTimeout", "30000"));
+        // sockets a delivery timeout can abort (Transfers), for our client and camel-smb's alike
+        SmbConfig config = SmbConfig.builder().withTimeout(timeout, TimeUnit.MILLISECONDS)
+                .withSoTimeout(timeout, TimeUnit.MILLISECONDS).withSocketFactory(Transfers.socketFactory()).build();
+        this.client = new SMBClient(config);
+        this.configRef = "backroute-smb-" + name + "-" + INSTANCES.incrementAndGet();
+        this.camel = camel;
+        camel.getRegistry().bind(configRef, SmbConfig.class, config);
         secret(password);
     }
 
@@ -86,7 +94,8 @@ public class SmbDestination extends RemoteDestination {
         return "smb:" + host + ":" + port + "/" + Keys.join(shareName, root, Keys.parent(key))
                 + "?username=" + username + (domain == null ? "" : "&domain=" + domain)
                 + "&password=RAW(" + password + ")"
-                + "&tempFileName=${file:onlyname}" + TEMP_SUFFIX + "&fileExist=TryRename&bufferSize=4194304&disconnect=true";
+                + "&tempFileName=${file:onlyname}" + TEMP_SUFFIX + "&fileExist=TryRename&bufferSize=4194304&disconnect=true"
+                + "&smbConfig=#" + configRef;
     }
 
     private final class Smb implements AutoCloseable {
@@ -267,6 +276,7 @@ public class SmbDestination extends RemoteDestination {
     public void close() {
         super.close();
         client.close();
+        camel.getRegistry().unbind(configRef);
     }
 
     /** Provider for {@code kind=smb}; see {@link SmbDestination} for the options. */
@@ -280,6 +290,10 @@ public class SmbDestination extends RemoteDestination {
             Keys.require(name, options, "username", "set the SMB user", problems);
             Keys.require(name, options, "password", "set the SMB password (from {{env:...}} or a file)", problems);
             Keys.port(name, options, problems);
+            String st = options.get("socketTimeout");
+            if (st != null && !st.isBlank() && !st.strip().matches("\\d{1,9}")) {
+                problems.add(Keys.key(name, "socketTimeout") + ": " + st + " is not a number of milliseconds");
+            }
             String share = options.get("share");
             if (share != null && (share.contains("/") || share.contains("\\"))) {
                 problems.add(Keys.key(name, "share") + ": " + share + " must be a share name only; put directories in path");

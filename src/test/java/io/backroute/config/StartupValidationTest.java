@@ -71,4 +71,15 @@ class StartupValidationTest {
         assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p).contains("backroute.destinations.local.path")
                 .contains("not a writable directory"));
     }
+
+    @Test
+    void destinationTimeoutWithoutAUnitIsAStartupError() throws Exception {
+        Workspace ws = new Workspace(tmp).set("backroute.destinations.local.timeout", "30000");
+        BackrouteService service = ws.service();
+        ConfigurationException e = catchThrowableOfType(ConfigurationException.class, service::start);
+        service.close();
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+                .contains("backroute.destinations.local.timeout: 30000 is not a duration with a unit").contains("socketTimeout"));
+    }
 }

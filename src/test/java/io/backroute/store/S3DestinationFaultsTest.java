@@ -87,4 +87,48 @@ class S3DestinationFaultsTest {
             Files.delete(large);
         }
     }
+
+    @Test
+    void serverStoppedMidMultipartUploadLeavesNoObjectAndTheNextSweepAbortsTheUpload() throws Exception {
+        Path big = TestFiles.random(work.resolve("mid.bin"), 30L * 1024 * 1024 + 5, 29);
+        Map<String, String> o = server.options();
+        o.put("partSize", String.valueOf(5L * 1024 * 1024));
+        java.util.concurrent.CountDownLatch thirdPart = new java.util.concurrent.CountDownLatch(1);
+        // parts 1 and 2 are stored; part 3 is held in the server while it is stopped under it
+        server.onPart(n -> {
+            if (n == 3) {
+                thirdPart.countDown();
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofSeconds(2).toNanos());
+            }
+        });
+        java.util.concurrent.CompletableFuture<Void> stopper = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                assertThat(thirdPart.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (S3Destination d = (S3Destination) destination(o)) {
+            Faults.assertFails(() -> d.put(big, "mid/mid.bin"), "s3-primary", false, S3TestServer.SECRET_KEY);
+            stopper.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            server.onPart(null);
+            server.restart();
+
+            assertThat(d.stat("mid/mid.bin")).as("no object visible").isEmpty();
+            assertThat(d.list("mid")).isEmpty();
+            // the cleanup could not reach the stopped server: the incomplete upload waits for the next run's sweep
+            assertThat(d.client().listMultipartUploads(b -> b.bucket(S3TestServer.BUCKET).prefix("mid/")).uploads())
+                    .singleElement().satisfies(u -> assertThat(u.key()).isEqualTo("mid/mid.bin"));
+            assertThat(d.sweepTemp("mid", java.time.Duration.ZERO)).containsExactly("mid/mid.bin");
+            assertThat(d.client().listMultipartUploads(b -> b.bucket(S3TestServer.BUCKET).prefix("mid/")).uploads()).isEmpty();
+
+            // and the same destination works again
+            d.put(big, "mid/mid.bin");
+            assertThat(TestFiles.sha256sum(server.blobFile("mid/mid.bin"))).isEqualTo(TestFiles.sha256sum(big));
+        } finally {
+            server.onPart(null);
+            Files.deleteIfExists(big);
+        }
+    }
 }

@@ -6,6 +6,7 @@ import io.backroute.testsupport.SftpTestServer;
 import io.backroute.testsupport.TestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -87,6 +88,48 @@ class SftpDestinationFaultsTest {
         down.stop();
         try (Destination d = destination(o)) {
             Faults.assertFails(() -> d.put(file, "job/a.bin"), "sftp-dr", false, SftpTestServer.PASSWORD);
+        }
+    }
+
+    @Test
+    void sharedSessionDroppedByTheServerIsReopenedOnTheNextOperation() throws Exception {
+        try (SftpDestination d = (SftpDestination) destination(server.options("backups"))) {
+            d.put(file, "reuse/a.bin");
+            assertThat(d.stat("reuse/a.bin")).hasValue(Files.size(file));
+            long before = server.sessionsOpened();
+
+            server.dropAllSessions();
+            assertThat(d.stat("reuse/a.bin")).hasValue(Files.size(file));
+            assertThat(d.list("reuse")).containsExactly("reuse/a.bin");
+            try (java.io.InputStream in = d.open("reuse/a.bin")) {
+                assertThat(TestFiles.sha256(in)).isEqualTo(TestFiles.sha256sum(file));
+            }
+            assertThat(server.sessionsOpened() - before).as("one new session for all three").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void concurrentOperationsShareOneSessionSafely() throws Exception {
+        try (SftpDestination d = (SftpDestination) destination(server.options("backups"))) {
+            d.put(file, "shared/a.bin");
+            d.put(file, "shared/b.bin");
+            long before = server.sessionsOpened();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    int n = i;
+                    results.add(pool.submit(() -> n % 3 == 0
+                            ? d.list("shared").equals(List.of("shared/a.bin", "shared/b.bin"))
+                            : d.stat(n % 3 == 1 ? "shared/a.bin" : "shared/b.bin").getAsLong() == Files.size(file)));
+                }
+                for (var r : results) {
+                    assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(server.sessionsOpened() - before).isZero();
         }
     }
 }

@@ -78,4 +78,46 @@ class SmbDestinationFaultsTest {
             assertThat(d.stat("down/a.bin")).hasValue(Files.size(file));
         }
     }
+
+    @Test
+    void smbdKilledMidUploadLeavesNoFileAndTheNextSweepRemovesTheTemp() throws Exception {
+        Path big = TestFiles.random(Files.createTempDirectory("smb-mid-").resolve("big.bin"), 96L * 1024 * 1024, 31);
+        Path dir = Files.createDirectories(server.shareDir().resolve("mid"));
+        server.chownToUser(dir);
+        Path temp = dir.resolve("job/big.bin.part");
+        try (Destination d = destination(server.options("mid"))) {
+            java.util.concurrent.CompletableFuture<Throwable> upload = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    d.put(big, "job/big.bin");
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            org.awaitility.Awaitility.await("upload under way").atMost(java.time.Duration.ofSeconds(30))
+                    .pollInterval(java.time.Duration.ofMillis(5))
+                    .until(() -> Files.exists(temp) && Files.size(temp) > 4L * 1024 * 1024 || upload.isDone());
+            server.stop();
+            Throwable failure;
+            try {
+                failure = upload.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                server.start();
+            }
+            Faults.assertFails(() -> {
+                if (failure != null) {
+                    throw failure;
+                }
+            }, "nas-smb", false, SambaTestServer.PASSWORD);
+
+            assertThat(dir.resolve("job/big.bin")).as("nothing under the final name").doesNotExist();
+            assertThat(d.stat("job/big.bin")).isEmpty();
+            // the cleanup could not reach the dead smbd: the temp waits for the next run's sweep
+            assertThat(temp).exists();
+            assertThat(d.sweepTemp("job", java.time.Duration.ZERO)).containsExactly("job/big.bin.part");
+            assertThat(temp).doesNotExist();
+        } finally {
+            Files.deleteIfExists(big);
+        }
+    }
 }

@@ -34,7 +34,8 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
 
 /**
  * An in-process Apache FtpServer on 127.0.0.1 with one user; {@link #ftps()} adds explicit TLS with a
- * keystore generated at runtime by keytool, {@link #failUploadsAfter(long)} breaks uploads mid-transfer and
+ * keystore generated at runtime by keytool, {@link #failUploadsAfter(long)} breaks uploads mid-transfer,
+ * {@link #ftpWithUploadRate} limits the user's upload rate (FtpServer's own TransferRatePermission) and
  * {@link #hook} sees (and may answer) every command.
  */
 public final class FtpTestServer implements AutoCloseable {
@@ -54,14 +55,19 @@ public final class FtpTestServer implements AutoCloseable {
     private final Map<FtpFile, FtpFile> unwrapped = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     public static FtpTestServer ftp() throws Exception {
-        return new FtpTestServer(false);
+        return new FtpTestServer(false, 0);
     }
 
     public static FtpTestServer ftps() throws Exception {
-        return new FtpTestServer(true);
+        return new FtpTestServer(true, 0);
     }
 
-    private FtpTestServer(boolean tls) throws Exception {
+    /** A slow FTP server: uploads of its user are throttled by the server to {@code bytesPerSecond}. */
+    public static FtpTestServer ftpWithUploadRate(int bytesPerSecond) throws Exception {
+        return new FtpTestServer(false, bytesPerSecond);
+    }
+
+    private FtpTestServer(boolean tls, int uploadRate) throws Exception {
         this.tls = tls;
         dir = Files.createTempDirectory(tls ? "ftps-" : "ftp-");
         home = Files.createDirectories(dir.resolve("home"));
@@ -87,7 +93,9 @@ public final class FtpTestServer implements AutoCloseable {
         user.setName(USER);
         user.setPassword(PASSWORD);
         user.setHomeDirectory(home.toString());
-        user.setAuthorities(List.of(new WritePermission()));
+        user.setAuthorities(uploadRate > 0
+                ? List.of(new WritePermission(), new org.apache.ftpserver.usermanager.impl.TransferRatePermission(0, uploadRate))
+                : List.of(new WritePermission()));
         users.save(user);
         factory.setUserManager(users);
         factory.setFileSystem(this::failingView);

@@ -13,7 +13,11 @@ import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
-/** An in-process S3Proxy on a dynamic port over jclouds' filesystem blobstore, with one fixed access key. */
+/**
+ * An in-process S3Proxy on a dynamic port over jclouds' filesystem blobstore, with one fixed access key;
+ * {@link #onPart} sees each multipart part before it is stored (to slow the server down or stop it mid-upload) and
+ * {@link #restart} brings it back on the same port with the same data.
+ */
 public final class S3TestServer implements AutoCloseable {
 
     public static final String ACCESS_KEY = "backroute-test-access";
@@ -22,7 +26,9 @@ public final class S3TestServer implements AutoCloseable {
 
     private final Path baseDir;
     private final BlobStoreContext context;
-    private final S3Proxy proxy;
+    private final org.jclouds.blobstore.BlobStore store;
+    private S3Proxy proxy;
+    private volatile java.util.function.IntConsumer partHook;
 
     public S3TestServer() throws Exception {
         baseDir = Files.createTempDirectory("s3proxy-");
@@ -31,15 +37,48 @@ public final class S3TestServer implements AutoCloseable {
         context = ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(props)
                 .build(BlobStoreContext.class);
         context.getBlobStore().createContainerInLocation(null, BUCKET);
-        proxy = S3Proxy.builder().blobStore(context.getBlobStore())
+        store = new org.jclouds.blobstore.util.ForwardingBlobStore(context.getBlobStore()) {
+            @Override
+            public org.jclouds.blobstore.domain.MultipartPart uploadMultipartPart(org.jclouds.blobstore.domain.MultipartUpload mpu,
+                    int partNumber, org.jclouds.io.Payload payload) {
+                java.util.function.IntConsumer h = partHook;
+                if (h != null) {
+                    h.accept(partNumber);
+                }
+                return super.uploadMultipartPart(mpu, partNumber, payload);
+            }
+        };
+        start(0);
+    }
+
+    private void start(int port) throws Exception {
+        proxy = S3Proxy.builder().blobStore(store)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .endpoint(URI.create("http://127.0.0.1:0")).build();
+                .endpoint(URI.create("http://127.0.0.1:" + port)).build();
         proxy.start();
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> "STARTED".equals(proxy.getState()));
     }
 
+    /** Called with the part number before each multipart part is stored (the request body not yet read); null removes it. */
+    public void onPart(java.util.function.IntConsumer hook) {
+        partHook = hook;
+    }
+
+    /** Starts again on the same port over the same blobstore (after {@link #stop}). */
+    public void restart() throws Exception {
+        int port = port();
+        stop();
+        start(port);
+    }
+
+    private int lastPort;
+
     public int port() {
-        return proxy.getPort();
+        int p = proxy.getPort();
+        if (p > 0) {
+            lastPort = p;
+        }
+        return p > 0 ? p : lastPort;
     }
 
     public String endpoint() {

@@ -38,12 +38,15 @@ public final class SftpTestServer implements AutoCloseable {
     private final SshServer sshd;
     private final AtomicLong dropAfter = new AtomicLong(-1);
     private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
+    private volatile long writeDelayMillis;
+    private final AtomicLong sessions = new AtomicLong();
 
     public SftpTestServer() throws Exception {
         Path dir = Files.createTempDirectory("sftp-");
         root = Files.createDirectories(dir.resolve("root"));
         sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(sshd, true);
         sshd.setPort(0);
         SimpleGeneratorHostKeyProvider keys = new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser"));
         keys.setAlgorithm("EC");
@@ -58,6 +61,11 @@ public final class SftpTestServer implements AutoCloseable {
             @Override
             public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset, byte[] data,
                     int dataOffset, int dataLen) throws IOException {
+                long delay = writeDelayMillis;
+                if (delay > 0) {
+                    // a slow server: each write request is answered late, so the client's window fills and it blocks
+                    java.util.concurrent.locks.LockSupport.parkNanos(delay * 1_000_000);
+                }
                 long limit = dropAfter.get();
                 if (limit >= 0 && offset + dataLen > limit) {
                     // the whole SSH connection goes away mid-transfer, as when a link or server dies
@@ -67,6 +75,12 @@ public final class SftpTestServer implements AutoCloseable {
             }
         });
         sshd.setSubsystemFactories(List.of(sftp));
+        sshd.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+            @Override
+            public void sessionCreated(org.apache.sshd.common.session.Session session) {
+                sessions.incrementAndGet();
+            }
+        });
         sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
         sshd.start();
 
@@ -98,6 +112,21 @@ public final class SftpTestServer implements AutoCloseable {
     /** Any upload writing past {@code bytes} drops the SSH connection from now on; -1 disarms. */
     public void dropUploadsAfter(long bytes) {
         dropAfter.set(bytes);
+    }
+
+    /** Closes every open SSH session from the server side, as a restart or a dropped link would. */
+    public void dropAllSessions() {
+        sshd.getActiveSessions().forEach(s -> s.close(true));
+    }
+
+    /** SSH sessions (TCP connections) accepted so far. */
+    public long sessionsOpened() {
+        return sessions.get();
+    }
+
+    /** Every SFTP write request is held {@code millis} before it is served (0: full speed). */
+    public void slowWrites(long millis) {
+        writeDelayMillis = millis;
     }
 
     public Map<String, String> options(String path) {
