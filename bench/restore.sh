@@ -18,6 +18,8 @@ RUNS=${BENCH_RUNS:-3}
 export PGHOST=${BENCH_PG_HOST:-127.0.0.1} PGPORT=${BENCH_PG_PORT:-5432} PGUSER=${BENCH_PG_USER:-backroute_test}
 export PGPASSWORD=${BENCH_PG_PASSWORD:-backroute-test-pw}
 JAR=$ROOT/target/backroute.jar
+# every Backroute command goes through the launcher (class-data archive); BENCH_CDS=0 runs plain java -jar
+BR_CMD() { BACKROUTE_JAR="$JAR" BACKROUTE_CDS="${BENCH_CDS:-1}" "$ROOT/bin/backroute" "$@"; }
 SRC_DB=bench_restore_src
 BR_DB=bench_restore_br
 SH_DB=bench_restore_sh
@@ -93,15 +95,15 @@ backroute.destinations.local.path=$WORK/backups
 jobs.bench-restore.retention.keep-last=10
 PROPS
 
-echo "== backup: java -jar target/backroute.jar run-now bench-restore"
-java -jar "$JAR" --config "$WORK/application.properties" run-now bench-restore >"$WORK/run.log" 2>&1 || { cat "$WORK/run.log"; exit 1; }
+echo "== backup: bin/backroute run-now bench-restore"
+BR_CMD --config "$WORK/application.properties" run-now bench-restore >"$WORK/run.log" 2>&1 || { cat "$WORK/run.log"; exit 1; }
 ARTIFACT=$(ls "$WORK"/backups/bench-restore/*.pgdump.zst.gpg)
 echo "artifact: $(basename "$ARTIFACT") ($(du -h "$ARTIFACT" | cut -f1))"
 
 backroute_restore() {
   dropdb --if-exists "$BR_DB"
   local t0; t0=$(now)
-  java -jar "$JAR" --config "$WORK/application.properties" restore bench-restore --latest \
+  BR_CMD --config "$WORK/application.properties" restore bench-restore --latest \
     --to "postgresql://$PGUSER@$PGHOST:$PGPORT/$BR_DB" --key "$WORK/secret.asc" >"$WORK/restore.log" 2>&1 \
     || { cat "$WORK/restore.log"; exit 1; }
   echo "$(now) - $t0" | bc
@@ -121,7 +123,7 @@ count() { psql -XAtc "select (select count(*) from pgbench_accounts) || '/' || (
 # what every backroute command pays before it does anything: JVM, Camel, routes, validation
 : > "$WORK/startup.txt"
 for i in $(seq 1 "$RUNS"); do
-  t0=$(now); java -jar "$JAR" --config "$WORK/application.properties" jobs >/dev/null 2>&1; echo "$(now) - $t0" | bc >> "$WORK/startup.txt"
+  t0=$(now); BR_CMD --config "$WORK/application.properties" jobs >/dev/null 2>&1; echo "$(now) - $t0" | bc >> "$WORK/startup.txt"
 done
 for i in $(seq 1 "$RUNS"); do
   if [ $((i % 2)) -eq 1 ]; then b=$(backroute_restore); s=$(shell_restore); else s=$(shell_restore); b=$(backroute_restore); fi
@@ -138,9 +140,9 @@ echo
 echo "| restore of $(basename "$ARTIFACT") (pgbench -s $SCALE + $RANDOM_MB MB random), $RUNS runs | median s |"
 echo "| --- | --- |"
 printf '| gpg -d | zstd -d | pg_restore -d (baseline) | %.2f |\n' "$SH"
-printf '| java -jar target/backroute.jar restore --latest --to postgresql://... | %.2f |\n' "$BR"
+printf '| bin/backroute restore --latest --to postgresql://... | %.2f |\n' "$BR"
 printf '| of which the restore itself (as reported by the command) | %.2f |\n' "$INNER"
-printf '| backroute start-up alone (java -jar target/backroute.jar jobs) | %.2f |\n' "$START"
+printf '| backroute start-up alone (bin/backroute jobs) | %.2f |\n' "$START"
 echo "ratio (baseline / backroute, target >= 0.95): $RATIO"
 echo "ratio without start-up (baseline / restore itself): $(echo "scale=3; $SH / $INNER" | bc)"
 awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.95) }' || { echo "BELOW TARGET"; exit 2; }

@@ -64,7 +64,13 @@ class MariaDbDrillIT {
 
     @AfterEach
     void dropDatabases() throws SQLException {
-        try (Connection c = DatabaseRestoreIT.my(""); Statement st = c.createStatement()) {
+        Connection c;
+        try {
+            c = DatabaseRestoreIT.my("");
+        } catch (java.sql.SQLNonTransientConnectionException unreachable) {
+            return; // the server is down: the test was skipped by its assumption, nothing to drop
+        }
+        try (c; Statement st = c.createStatement()) {
             st.execute("drop database if exists " + source);
             st.execute("drop database if exists " + SCRATCH);
         }
