@@ -27,14 +27,13 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("backroute-cds-train-");
         try {
             Path cfg = dir.resolve("application.properties");
-            String defaults;
             try (var in = TrainCommand.class.getResourceAsStream("/backroute-config/application.properties")) {
                 if (in == null) {
                     throw new IOException("backroute-config/application.properties is not in the jar");
                 }
-                defaults = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                Files.copy(in, cfg);
             }
-            Files.writeString(cfg, defaults + "\n# cds-train overrides\n" + String.join("\n",
+            Files.writeString(cfg, "\n# cds-train overrides\n" + String.join("\n",
                     "camel.main.routes-include-pattern=classpath:backroute-routes/pipeline/*.camel.yaml,classpath:backroute-routes/jobs/demo.camel.yaml",
                     "backroute.data-dir=" + dir.resolve("data"),
                     "backroute.staging-dir=" + dir.resolve("data/staging"),
@@ -47,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
                     "jobs.demo.directory=" + dir.resolve("data/demo/files"),
                     "jobs.demo.recipients=" + dir.resolve("keys/demo-public.asc"),
                     "backroute.watchdog.enabled=false",
-                    ""));
+                    ""), java.nio.file.StandardOpenOption.APPEND);
             PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream(), true);
             java.io.StringWriter errors = new java.io.StringWriter();
             PrintWriter err = new PrintWriter(errors, true);

@@ -55,4 +55,21 @@ class CommandModeTest {
             assertThat(s.camel().getRoutes()).extracting(Route::getRouteId).contains("status-page");
         }
     }
+
+    @Test
+    void theClassDataTrainingRunBacksUpVerifiesAndRestoresInAThrowAwayDirectory() throws Exception {
+        java.util.function.Supplier<java.util.List<String>> leftovers = () -> {
+            try (var s = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("backroute-cds-train-")).toList();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        var before = leftovers.get();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int rc = BackrouteCli.execute(new java.io.PrintWriter(java.io.OutputStream.nullOutputStream(), true),
+                new java.io.PrintWriter(err, true), "cds-train");
+        assertThat(rc).as(err.toString()).isEqualTo(ExitCodes.SUCCESS);
+        assertThat(leftovers.get()).containsExactlyInAnyOrderElementsOf(before);
+    }
 }
