@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.backroute.testsupport.Workspace;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,16 +25,10 @@ class CliTest {
     }
 
     int cli(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        String[] full = new String[args.length + 2];
-        full[0] = "--config";
-        full[1] = config.toString();
-        System.arraycopy(args, 0, full, 2, args.length);
-        int code = BackrouteCli.execute(new PrintWriter(o, true), new PrintWriter(e, true), full);
-        out = o.toString();
-        err = e.toString();
-        return code;
+        CliRun r = CliRun.of(config, args);
+        out = r.out();
+        err = r.err();
+        return r.code();
     }
 
     @Test

@@ -11,8 +11,6 @@ import io.backroute.catalog.SqliteRunCatalog;
 import io.backroute.management.RemoteJmx;
 import io.backroute.testsupport.Ports;
 import io.backroute.testsupport.Workspace;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,16 +29,10 @@ class OpsCliTest {
     String err;
 
     int cli(Path config, String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        String[] full = new String[args.length + 2];
-        full[0] = "--config";
-        full[1] = config.toString();
-        System.arraycopy(args, 0, full, 2, args.length);
-        int code = BackrouteCli.execute(new PrintWriter(o, true), new PrintWriter(e, true), full);
-        out = o.toString();
-        err = e.toString();
-        return code;
+        CliRun r = CliRun.of(config, args);
+        out = r.out();
+        err = r.err();
+        return r.code();
     }
 
     @Test

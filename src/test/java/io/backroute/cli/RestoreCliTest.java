@@ -18,9 +18,7 @@ import io.backroute.testsupport.Tools;
 import io.backroute.testsupport.Workspace;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,16 +63,10 @@ class RestoreCliTest {
     }
 
     int cli(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        String[] full = new String[args.length + 2];
-        full[0] = "--config";
-        full[1] = config.toString();
-        System.arraycopy(args, 0, full, 2, args.length);
-        int code = BackrouteCli.execute(new PrintWriter(o, true), new PrintWriter(e, true), full);
-        out = o.toString();
-        err = e.toString();
-        return code;
+        CliRun r = CliRun.of(config, args);
+        out = r.out();
+        err = r.err();
+        return r.code();
     }
 
     String key() {
