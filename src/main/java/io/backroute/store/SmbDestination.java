@@ -68,7 +68,8 @@ public class SmbDestination extends RemoteDestination {
         long timeout = Long.parseLong(Keys.opt(options, "socketTimeout", "30000"));
         // sockets a delivery timeout can abort (Transfers), for our client and camel-smb's alike
         SmbConfig config = SmbConfig.builder().withTimeout(timeout, TimeUnit.MILLISECONDS)
-                .withSoTimeout(timeout, TimeUnit.MILLISECONDS).withSocketFactory(Transfers.socketFactory()).build();
+                .withSoTimeout(timeout, TimeUnit.MILLISECONDS).withSocketFactory(Transfers.socketFactory())
+                .withSecurityProvider(new SmbSigning()).withWriteBufferSize(8 << 20).build();
         this.client = new SMBClient(config);
         this.configRef = "backroute-smb-" + name + "-" + INSTANCES.incrementAndGet();
         this.camel = camel;
@@ -94,7 +95,7 @@ public class SmbDestination extends RemoteDestination {
         return "smb:" + host + ":" + port + "/" + Keys.join(shareName, root, Keys.parent(key))
                 + "?username=" + username + (domain == null ? "" : "&domain=" + domain)
                 + "&password=RAW(" + password + ")"
-                + "&tempFileName=${file:onlyname}" + TEMP_SUFFIX + "&fileExist=TryRename&bufferSize=4194304&disconnect=true"
+                + "&tempFileName=${file:onlyname}" + TEMP_SUFFIX + "&fileExist=TryRename&bufferSize=8388608&disconnect=true"
                 + "&smbConfig=#" + configRef;
     }
 
