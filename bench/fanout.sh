@@ -77,23 +77,37 @@ clean() {  # keep disk use flat: remove stored copies between runs
   rm -rf "$W/local"/* "$(prop bench.clean.sftp)"/* "$(prop bench.clean.smb)"/* "$(prop bench.clean.s3)"/* 2>/dev/null || true
 }
 
-# one run: prints "wall_s fanout_s peak_rss_kib status per-destination-seconds"
+TICK=$(getconf CLK_TCK)
+cpu() {  # CPU seconds (user+system, with reaped children) of pid $1, 0 if gone
+  awk -v t="$TICK" '{ sub(/^.*\) /, ""); print ($12 + $13 + $14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+servers_cpu() {  # the servers' JVM (S3Proxy, SSHD) and smbd (its per-connection children are reaped into it)
+  local s=0 p
+  for p in $SERVERS $(pgrep -P "$SERVERS" smbd || true); do s=$(awk -v a="$s" -v b="$(cpu "$p")" 'BEGIN{print a+b}'); done
+  echo "$s"
+}
+
+# one run: prints "wall_s fanout_s peak_rss_kib status per-destination-seconds client_cpu_s servers_cpu_s"
 run() {
   local dests=$1 mib=$2 dir
   dir=$(data "$mib")
   clean
-  local t0 t1
+  local t0 t1 c0 c1
+  c0=$(servers_cpu)
   t0=$(date +%s.%N)
-  /usr/bin/time -f %M -o "$W/rss.txt" java -Xmx$XMX -Djobs.bench.destinations="$dests" -Djobs.bench.directory="$dir" \
+  /usr/bin/time -f '%M %U %S' -o "$W/rss.txt" java -Xmx$XMX -Djobs.bench.destinations="$dests" -Djobs.bench.directory="$dir" \
     -jar target/backroute.jar --config "$W/application.properties" run-now bench --json > "$W/run.json" 2> "$W/run.err" || true
   t1=$(date +%s.%N)
-  python3 - "$W/run.json" "$t0" "$t1" "$(tail -1 "$W/rss.txt")" <<'PY'
+  c1=$(servers_cpu)
+  python3 - "$W/run.json" "$t0" "$t1" "$(tail -1 "$W/rss.txt")" "$c0" "$c1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 d = r.get("destinations") or []
 fan = max((x["durationMs"] for x in d), default=0) / 1000
 per = " ".join(f'{x["destination"]}={x["durationMs"]/1000:.1f}s{"" if x["ok"] else "(FAILED)"}' for x in d)
-print(f'{float(sys.argv[3]) - float(sys.argv[2]):.1f} {fan:.1f} {sys.argv[4]} {r["status"]} {per}')
+rss, user, system = sys.argv[4].split()
+print(f'{float(sys.argv[3]) - float(sys.argv[2]):.1f} {fan:.1f} {rss} {r["status"]} {per} '
+      f'client_cpu={float(user) + float(system):.1f}s servers_cpu={float(sys.argv[6]) - float(sys.argv[5]):.1f}s')
 PY
 }
 
@@ -111,6 +125,10 @@ printf '\n| %s MiB | wall median (s) | fan-out median (s) |\n| --- | --- | --- |
 printf '| local alone | %s | %s |\n| %s | %s | %s |\n' "$sw" "$sf" "$ALL" "$aw" "$af"
 printf '| ratio | %s | %s |\n' "$(awk "BEGIN{printf \"%.2fx\", $aw/$sw}")" "$(awk "BEGIN{printf \"%.2fx\", $af/($sf>0?$sf:0.1)}")"
 echo "(target: wall ratio <= 1.25x)"
+cpu_med() { grep -o "$1=[0-9.]*" "$2" | cut -d= -f2 | median; }
+printf '\nCPU seconds, medians: local alone: client %s, servers %s; %s: client %s, servers %s (2 cores: CPU/2 bounds the wall time from below)\n' \
+  "$(cpu_med client_cpu "$W/single.txt")" "$(cpu_med servers_cpu "$W/single.txt")" "$ALL" \
+  "$(cpu_med client_cpu "$W/all.txt")" "$(cpu_med servers_cpu "$W/all.txt")"
 
 echo
 echo "== peak RSS at -Xmx$XMX, fan-out to $ALL"

@@ -19,12 +19,17 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Local disk (or any mounted filesystem) destination. Uploads go through Camel's file component with a
- * {@code .part} temp name and an atomic rename, then the file and its directory are fsynced.
+ * {@code .part} temp name and an atomic rename, then the file and its directory are fsynced. When the staged
+ * file lives on the same filesystem, the stored copy is a hard link to it instead (no second write of the bytes).
  */
 public class LocalDestination implements Destination {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalDestination.class);
 
     private final String name;
     private final Path root;
@@ -64,13 +69,36 @@ public class LocalDestination implements Destination {
         if (!Files.isWritable(target.getParent())) {
             throw new DestinationException(name, "directory not writable: " + target.getParent(), true, null);
         }
-        if (camel != null) {
-            putWithCamel(file, target);
-        } else {
-            putDirect(file, target);
+        if (!link(file, target)) {
+            if (camel != null) {
+                putWithCamel(file, target);
+            } else {
+                putDirect(file, target);
+            }
         }
         fsync(target, false);
         fsync(target.getParent(), true);
+    }
+
+    /**
+     * A staged file on the destination's own filesystem becomes the stored copy by a hard link instead of a byte
+     * copy: the staged file is sealed (never written again) and only its staging name is deleted afterwards, so
+     * the link is the same bytes at no I/O cost. Creating the link is atomic and never replaces an existing name.
+     * Returns false (and the caller copies) when the filesystems differ or the filesystem has no hard links.
+     */
+    private boolean link(Path file, Path target) {
+        try {
+            if (!Files.getFileStore(file).equals(Files.getFileStore(target.getParent()))) {
+                return false;
+            }
+            Files.createLink(target, file);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            throw new DestinationException(name, "refusing to overwrite existing " + root.relativize(target), true, e);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            LOG.debug("{}: no hard link from {} ({}), copying", name, file, e.toString());
+            return false;
+        }
     }
 
     private void putWithCamel(Path file, Path target) {
