@@ -130,6 +130,41 @@ printf '\nCPU seconds, medians: local alone: client %s, servers %s; %s: client %
   "$(cpu_med client_cpu "$W/single.txt")" "$(cpu_med servers_cpu "$W/single.txt")" "$ALL" \
   "$(cpu_med client_cpu "$W/all.txt")" "$(cpu_med servers_cpu "$W/all.txt")"
 
+# Reference: the standard tools copy the same bytes to the same servers, in parallel, from the page cache
+# (cp; aws s3 cp; curl sftp://; smbclient put). It shows what this machine allows without Backroute.
+tools_round() {
+  local f=$1 t0 t1 pids=() rc=0
+  clean
+  t0=$(date +%s.%N)
+  ( cp "$f" "$W/local/ref.bin" && sync -d "$W/local/ref.bin" ) & pids+=($!)
+  ( AWS_ACCESS_KEY_ID=$(prop backroute.destinations.s3.accessKey) AWS_SECRET_ACCESS_KEY=$(prop backroute.destinations.s3.secretKey) \
+    AWS_DEFAULT_REGION=us-east-1 AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required \
+    aws s3 cp --only-show-errors "$f" "s3://$(prop backroute.destinations.s3.bucket)/ref.bin" \
+      --endpoint-url "$(prop backroute.destinations.s3.endpoint)" ) & pids+=($!)
+  ( curl --fail --silent --show-error --insecure -T "$f" \
+      -u "$(prop backroute.destinations.sftp.username):$(prop backroute.destinations.sftp.password)" \
+      "sftp://127.0.0.1:$(prop backroute.destinations.sftp.port)/~/bench/ref.bin" ) & pids+=($!)
+  ( smbclient "//127.0.0.1/$(prop backroute.destinations.smb.share)" -p "$(prop backroute.destinations.smb.port)" \
+      -U "$(prop backroute.destinations.smb.username)%$(prop backroute.destinations.smb.password)" \
+      -c "put $f bench/ref.bin" > "$W/smbclient.log" 2>&1 ) & pids+=($!)
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  t1=$(date +%s.%N)
+  [[ $rc == 0 ]] || { echo "reference tools failed" >&2; return 1; }
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f\n", b-a}'
+}
+if [[ ${TOOLS:-1} == 1 ]]; then
+  echo
+  echo "== reference: cp + aws s3 cp + curl sftp + smbclient put of the same $SIZE_MIB MiB, in parallel ($ROUNDS rounds)"
+  mkdir -p "$W/local"
+  f="$(data "$SIZE_MIB")/blob.bin"
+  : > "$W/tools.txt"
+  for i in $(seq 1 "$ROUNDS"); do
+    c0=$(servers_cpu); t=$(tools_round "$f"); c1=$(servers_cpu)
+    echo "  round $i: $t s (servers_cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')s)"; echo "$t" >> "$W/tools.txt"
+  done
+  echo "  median: $(median < "$W/tools.txt") s, against Backroute's fan-out median $af s"
+fi
+
 echo
 echo "== peak RSS at -Xmx$XMX, fan-out to $ALL"
 printf '| artifact | peak RSS (MiB) | status |\n| --- | --- | --- |\n'
