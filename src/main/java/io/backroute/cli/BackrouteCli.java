@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
                 RetentionCommand.class, DoctorCommand.class,
                 RestoreCommands.ListCmd.class, RestoreCommands.Verify.class, RestoreCommands.Restore.class, RestoreCommands.CatalogCmd.class,
                 StatusCommand.class, StatsCommand.class, PauseResumeCommands.Pause.class, PauseResumeCommands.Resume.class,
+                PauseResumeCommands.Trigger.class,
                 DrillCommand.class, KeysCommand.class, TrainCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:SUCCESS", "1:FAILED (run failed or error)", "2:usage error (bad command, flag or job)",

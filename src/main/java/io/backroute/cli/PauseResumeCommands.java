@@ -11,7 +11,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import io.backroute.catalog.RunStatus;
+import io.backroute.pipeline.Units;
+import java.time.Duration;
 import javax.management.InstanceNotFoundException;
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -20,7 +24,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code pause JOB} / {@code resume JOB}: act on the RUNNING service through its remote JMX (backroute.jmx.remote.*). */
+/**
+ * {@code pause JOB} / {@code resume JOB} / {@code trigger JOB}: act on the RUNNING service through its remote JMX
+ * (backroute.jmx.remote.*).
+ */
 final class PauseResumeCommands {
 
     private PauseResumeCommands() { }
@@ -72,9 +79,11 @@ final class PauseResumeCommands {
             }
             var url = RemoteJmx.url(host, Integer.parseInt(port));
             ObjectName name = JobManagement.name(job);
-            String answer;
+            PrintWriter out = spec.commandLine().getOut();
             try (JMXConnector c = JMXConnectorFactory.connect(url, env)) {
-                answer = (String) c.getMBeanServerConnection().invoke(name, operation(), null, null);
+                int code = act(c.getMBeanServerConnection(), name, out);
+                out.flush();
+                return code;
             } catch (InstanceNotFoundException e) {
                 throw new BackrouteCli.UsageError("the running service has no job '" + job + "'");
             } catch (SecurityException e) {
@@ -84,9 +93,11 @@ final class PauseResumeCommands {
                 throw new IllegalStateException("cannot reach the service's JMX at " + host + ":" + port
                         + " (is the service running?): " + e.getMessage());
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(answer);
-            out.flush();
+        }
+
+        /** The command's work on the connected service; returns the exit code. */
+        int act(MBeanServerConnection service, ObjectName name, PrintWriter out) throws Exception {
+            out.println((String) service.invoke(name, operation(), null, null));
             return ExitCodes.SUCCESS;
         }
 
@@ -111,4 +122,77 @@ final class PauseResumeCommands {
     static final class Resume extends JmxCommand {
         @Override String operation() { return "resume"; }
     }
+
+    /**
+     * Starts a run inside the running service, which then runs it exactly like a scheduled one (its catalog,
+     * alerts, metrics; no second process on the same data directory, no JVM start-up in the run), and waits for
+     * it to end: the exit code is the run's, as with {@code run-now}.
+     */
+    @Command(name = "trigger", description = "Start a run of JOB in the running service (over JMX) and wait for it to end; "
+            + "exit 0 SUCCESS, 3 PARTIAL, 1 FAILED (as run-now).")
+    static final class Trigger extends JmxCommand {
+        @Option(names = "--no-wait", description = "return once the service has accepted the run")
+        boolean noWait;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "24h",
+                description = "give up waiting after this long (e.g. 90m; default ${DEFAULT-VALUE}); the run itself goes on")
+        String timeout;
+
+        @Override String operation() { return "runNow"; }
+
+        @Override
+        int act(MBeanServerConnection service, ObjectName name, PrintWriter out) throws Exception {
+            Duration limit;
+            try {
+                limit = Units.parseDuration(timeout);
+            } catch (IllegalArgumentException e) {
+                throw new BackrouteCli.UsageError("--timeout " + timeout + ": " + e.getMessage());
+            }
+            String before = (String) service.getAttribute(name, "LastRunId");
+            String answer = (String) service.invoke(name, "runNow", null, null);
+            if (!answer.endsWith(" started")) {
+                out.println(answer);
+                return ExitCodes.SKIPPED;
+            }
+            if (noWait) {
+                out.println(answer);
+                return ExitCodes.SUCCESS;
+            }
+            long start = System.nanoTime();
+            long deadline = start + limit.toNanos();
+            boolean seenRunning = false;
+            while (true) {
+                boolean running = (Boolean) service.getAttribute(name, "Running");
+                seenRunning |= running;
+                String last = (String) service.getAttribute(name, "LastRunId");
+                if (!running && !last.equals(before)) {
+                    break;
+                }
+                if (!running && !seenRunning && System.nanoTime() - start > START_GRACE.toNanos()) {
+                    throw new IllegalStateException("the service accepted a run of " + job + " but did not start it within "
+                            + START_GRACE.toSeconds() + " s (see the service's log)");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("gave up waiting for the run of " + job + " after " + timeout
+                            + "; it goes on in the service (see: backroute status)");
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+            String runId = (String) service.getAttribute(name, "LastRunId");
+            RunStatus status = RunStatus.valueOf((String) service.getAttribute(name, "LastRunStatus"));
+            long millis = (Long) service.getAttribute(name, "LastDurationMillis");
+            long stored = (Long) service.getAttribute(name, "LastStoredBytes");
+            out.println(runId + ": " + status + " in " + millis + " ms, stored " + stored + " bytes");
+            if (status != RunStatus.SUCCESS) {
+                String why = (String) service.getAttribute(name, "LastFailureMessage");
+                if (why != null && !why.isBlank()) {
+                    out.println("  " + why);
+                }
+            }
+            return ExitCodes.of(status);
+        }
+    }
+
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration START_GRACE = Duration.ofSeconds(30);
 }

@@ -119,4 +119,38 @@ class OpsCliTest {
         assertThat(cli(config, "resume", "demo", "--password-file", pwFile.toString())).isEqualTo(ExitCodes.FAILED);
         assertThat(err).contains("cannot reach the service's JMX").contains("is the service running?");
     }
+
+    @Test
+    void triggerRunsTheJobInsideTheRunningServiceAndExitsWithTheRunsStatus() throws Exception {
+        Path password = Files.writeString(tmp.resolve("jmx.password"), "ops s3cret-pw\n");
+        Path access = Files.writeString(tmp.resolve("jmx.access"), "ops readwrite\n");
+        Path pwFile = Files.writeString(tmp.resolve("my-password"), "s3cret-pw\n");
+        Workspace ws = new Workspace(tmp.resolve("trigger"))
+                .set(RemoteJmx.PORT, String.valueOf(Ports.free()))
+                .set(RemoteJmx.PASSWORD_FILE, password.toString())
+                .set(RemoteJmx.ACCESS_FILE, access.toString());
+        Path config = ws.writeConfig();
+        try (BackrouteService service = ws.service()) {
+            service.start();
+            assertThat(cli(config, "trigger", "demo", "--password-file", pwFile.toString())).isEqualTo(ExitCodes.SUCCESS);
+            List<RunRecord> runs = service.runtime().catalog().history("demo", 10);
+            assertThat(runs).hasSize(1);
+            RunRecord run = runs.get(0);
+            assertThat(run.trigger()).isEqualTo("jmx");
+            assertThat(run.status()).isEqualTo(RunStatus.SUCCESS);
+            assertThat(out).startsWith(run.runId() + ": SUCCESS in ").contains("stored " + run.storedBytes() + " bytes");
+            assertThat(Files.list(ws.backups.resolve("demo")).filter(p -> p.toString().endsWith(".gpg"))).hasSize(2);
+
+            assertThat(cli(config, "trigger", "demo", "--no-wait", "--password-file", pwFile.toString())).isEqualTo(ExitCodes.SUCCESS);
+            assertThat(out).contains("job demo started");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> service.runtime().catalog().history("demo", 10).size() == 2);
+
+            assertThat(cli(config, "trigger", "demo", "--timeout", "soon", "--password-file", pwFile.toString()))
+                    .isEqualTo(ExitCodes.USAGE);
+            assertThat(err).contains("--timeout soon");
+            assertThat(cli(config, "trigger", "nosuchjob", "--password-file", pwFile.toString())).isEqualTo(ExitCodes.USAGE);
+            assertThat(err).contains("no job 'nosuchjob'");
+        }
+    }
 }
