@@ -121,6 +121,69 @@ pg_backroute() {
 
 # The artifact must restore with the standard tools: pg_restore reads every byte of the archive into a SQL
 # script (thrown away), gpg checks the MDC and zstd its frame checksum on the way.
+# The same job inside an already-running service, started with `backroute trigger` over remote JMX: the path of
+# every scheduled run, which pays no JVM start-up. Wall = the trigger command (its own JVM, the JMX calls and
+# the run until it ends); CPU = the trigger's plus the service's during that time; RSS = the larger of the two.
+SERVICE_PID=""
+proc_cpu() { awk -v t="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / t }' "/proc/$1/stat"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+service_start() {
+    local jmx http
+    jmx=$(free_port); http=$(free_port)
+    umask 077
+    printf 'ops bench-jmx-pw\n' > "$SCRATCH/jmx.password"
+    printf 'ops readwrite\n' > "$SCRATCH/jmx.access"
+    printf 'bench-jmx-pw\n' > "$SCRATCH/jmx.client"
+    umask 022
+    {
+        cat "$SCRATCH/bench.properties"
+        echo "# ---- the service contender: its own state, ports and remote JMX"
+        echo "backroute.data-dir=$SCRATCH/service-state"
+        echo "backroute.staging-dir=$SCRATCH/service-state/staging"
+        echo "backroute.catalog.file=$SCRATCH/service-state/catalog.db"
+        echo "camel.server.port=$http"
+        echo "camel.management.port=$http"
+        echo "backroute.jmx.remote.port=$jmx"
+        echo "backroute.jmx.remote.password-file=$SCRATCH/jmx.password"
+        echo "backroute.jmx.remote.access-file=$SCRATCH/jmx.access"
+    } > "$SCRATCH/bench-service.properties"
+    env JAVA="$JAVA" BACKROUTE_JAR="$JAR" BACKROUTE_CDS="${BENCH_CDS:-1}" \
+        "$REPO/bin/backroute" --config "$SCRATCH/bench-service.properties" > "$SCRATCH/logs/service.log" 2>&1 &
+    SERVICE_PID=$!
+    trap 'service_stop; gpgconf --homedir "$GNUPGHOME" --kill gpg-agent 2>/dev/null' EXIT
+    local i
+    for i in $(seq 1 120); do
+        # up = answering (its health may be DOWN: the bench job has no successful run in this catalog yet)
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http/observe/health")" != 000 ] && return 0
+        kill -0 "$SERVICE_PID" 2> /dev/null || { tail -n 20 "$SCRATCH/logs/service.log" >&2; die "the service exited"; }
+        sleep 0.5
+    done
+    die "the service did not answer on port $http within 60 s (see $SCRATCH/logs/service.log)"
+}
+
+service_stop() {
+    if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2> /dev/null; then
+        kill "$SERVICE_PID"
+        wait "$SERVICE_PID" 2> /dev/null || true
+    fi
+    SERVICE_PID=""
+}
+
+pg_service() {
+    local log="$SCRATCH/logs/bench-pg-service.log" c0 c1 hwm
+    rm -rf "$SCRATCH/out/backroute/bench-pg"
+    c0=$(proc_cpu "$SERVICE_PID")
+    time_cmd "$log" env JAVA="$JAVA" BACKROUTE_JAR="$JAR" BACKROUTE_CDS="${BENCH_CDS:-1}" \
+        "$REPO/bin/backroute" --config "$SCRATCH/bench-service.properties" trigger bench-pg --password-file "$SCRATCH/jmx.client"
+    c1=$(proc_cpu "$SERVICE_PID")
+    CPU_SECONDS=$(awk -v a="$CPU_SECONDS" -v b="$c0" -v c="$c1" 'BEGIN {printf "%.2f", a + c - b}')
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVICE_PID/status")
+    [ "$hwm" -gt "$RSS_KB" ] && RSS_KB=$hwm
+    OUT_BYTES=$(find "$SCRATCH/out/backroute/bench-pg" -name '*.gpg' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+    grep -q ': SUCCESS in ' "$log" || die "the triggered run did not succeed: $(cat "$log")"
+}
+
 pg_verify() {
     local artifact
     artifact=$(find "$SCRATCH/out/backroute/bench-pg" -name '*.pgdump.zst.gpg' | head -1)
@@ -157,12 +220,16 @@ bench_databases() {
     echo "dump_bytes=$input (pg_dump -Fc -Z0, the input of every contender)" >> "$meta"
     pg_backroute
     pg_verify
+    service_start
+    pg_service
+    pg_verify
 
     local r c
     for ((r = 0; r < RUNS; r++)); do
-        for c in $(rotate "$r" backroute shell-pipeline shell-pipeline-gpg-z0 restic pg_dump-only); do
+        for c in $(rotate "$r" backroute backroute-service shell-pipeline shell-pipeline-gpg-z0 restic pg_dump-only); do
             case "$c" in
                 backroute) pg_backroute; sample throughput backroute "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "$DETAIL" ;;
+                backroute-service) pg_service; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
                 shell-pipeline-gpg-z0) pg_shell_pipeline "-z 0"; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
                 shell-pipeline) pg_shell_pipeline; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
                 restic) pg_restic; sample throughput "$c" "$r" "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "" ;;
@@ -172,6 +239,7 @@ bench_databases() {
         done
     done
 
+    service_stop
     pg_backroute -Xmx96m
     sample rss "backroute -Xmx96m" 0 "$SECONDS_TAKEN" "$RSS_KB" "$input" "$OUT_BYTES" "$DETAIL"
     say "rss: $RSS_KB KiB in $SECONDS_TAKEN s"
@@ -179,5 +247,6 @@ bench_databases() {
 
     echo "load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$meta"
     python3 "$REPO/bench/report.py" report databases "$SAMPLES" "$meta" "$REPO/bench/results" shell-pipeline \
-        backroute:shell-pipeline:1.0 backroute:shell-pipeline-gpg-z0:1.0 backroute:restic:1.5
+        backroute:shell-pipeline:1.0 backroute:shell-pipeline-gpg-z0:1.0 backroute:restic:1.5 \
+        backroute-service:shell-pipeline:1.0 backroute-service:restic:1.5
 }
