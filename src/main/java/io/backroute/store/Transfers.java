@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -268,9 +269,17 @@ public final class Transfers {
                 return new ExecutableHttpRequest() {
                     @Override
                     public HttpExecuteResponse call() throws IOException {
-                        track(this, r::abort);
                         try {
+                            track(this, r::abort);
                             return r.call();
+                        } catch (IOException e) {
+                            Scope s = CURRENT.get();
+                            if (s != null && s.aborted() != null) {
+                                // not an I/O error the SDK should retry (each retry would be refused, after a backoff): no IOException
+                                // as cause either, since the SDK retries on that
+                                throw AbortedException.create("transfer aborted: " + s.aborted());
+                            }
+                            throw e;
                         } finally {
                             untrack(this);
                         }

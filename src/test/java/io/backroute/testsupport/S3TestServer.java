@@ -102,6 +102,20 @@ public final class S3TestServer implements AutoCloseable {
         return o;
     }
 
+    /** An SDK client straight to the server (no proxy), to look at objects and incomplete uploads; the caller closes it. */
+    public software.amazon.awssdk.services.s3.S3Client client() {
+        return software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .forcePathStyle(true)
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build())
+                .build();
+    }
+
     public void stop() throws Exception {
         if (!"STOPPED".equals(proxy.getState())) {
             proxy.stop();

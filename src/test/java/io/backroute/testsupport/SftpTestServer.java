@@ -102,6 +102,17 @@ public final class SftpTestServer implements AutoCloseable {
         return knownHosts;
     }
 
+    /**
+     * A known_hosts file listing this server's host key for 127.0.0.1 at another port (a proxy in front of it), so a
+     * client going through the proxy keeps host key checking on.
+     */
+    public Path knownHostsFor(int port) throws IOException {
+        Path file = knownHosts.resolveSibling("known_hosts-" + port);
+        String line = Files.readString(knownHosts).replace("[127.0.0.1]:" + port() + " ", "[127.0.0.1]:" + port + " ");
+        Files.writeString(file, line);
+        return file;
+    }
+
     /** From now on USER may also log in with the key(s) of an OpenSSH public key file, as ssh-keygen writes it. */
     public void authorize(Path publicKeyFile) throws IOException, GeneralSecurityException {
         for (AuthorizedKeyEntry e : AuthorizedKeyEntry.readAuthorizedKeys(publicKeyFile)) {
