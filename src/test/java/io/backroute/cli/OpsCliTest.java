@@ -28,6 +28,15 @@ class OpsCliTest {
     String out;
     String err;
 
+    /** Remote JMX on a free port for user {@code ops} (password {@code s3cret-pw}, readwrite). */
+    Workspace withRemoteJmx(Workspace ws) throws Exception {
+        Path password = Files.writeString(tmp.resolve("jmx.password"), "ops s3cret-pw\n");
+        Path access = Files.writeString(tmp.resolve("jmx.access"), "ops readwrite\n");
+        return ws.set(RemoteJmx.PORT, String.valueOf(Ports.free()))
+                .set(RemoteJmx.PASSWORD_FILE, password.toString())
+                .set(RemoteJmx.ACCESS_FILE, access.toString());
+    }
+
     int cli(Path config, String... args) {
         CliRun r = CliRun.of(config, args);
         out = r.out();
@@ -86,18 +95,13 @@ class OpsCliTest {
 
     @Test
     void pauseAndResumeActOnTheRunningServiceOverJmxAndExplainWhenTheyCannot() throws Exception {
-        Path password = Files.writeString(tmp.resolve("jmx.password"), "ops s3cret-pw\n");
-        Path access = Files.writeString(tmp.resolve("jmx.access"), "ops readwrite\n");
         Path pwFile = Files.writeString(tmp.resolve("my-password"), "s3cret-pw\n");
         Path wrongPw = Files.writeString(tmp.resolve("wrong-password"), "nope\n");
         Workspace plain = new Workspace(tmp.resolve("plain"));
         assertThat(cli(plain.writeConfig(), "pause", "demo", "--password-file", pwFile.toString())).isEqualTo(ExitCodes.USAGE);
         assertThat(err).contains("remote JMX is off").contains(RemoteJmx.PORT);
 
-        Workspace ws = new Workspace(tmp.resolve("ws"))
-                .set(RemoteJmx.PORT, String.valueOf(Ports.free()))
-                .set(RemoteJmx.PASSWORD_FILE, password.toString())
-                .set(RemoteJmx.ACCESS_FILE, access.toString());
+        Workspace ws = withRemoteJmx(new Workspace(tmp.resolve("ws")));
         Path config = ws.writeConfig();
         try (BackrouteService service = ws.service()) {
             service.start();
@@ -122,13 +126,8 @@ class OpsCliTest {
 
     @Test
     void triggerRunsTheJobInsideTheRunningServiceAndExitsWithTheRunsStatus() throws Exception {
-        Path password = Files.writeString(tmp.resolve("jmx.password"), "ops s3cret-pw\n");
-        Path access = Files.writeString(tmp.resolve("jmx.access"), "ops readwrite\n");
         Path pwFile = Files.writeString(tmp.resolve("my-password"), "s3cret-pw\n");
-        Workspace ws = new Workspace(tmp.resolve("trigger"))
-                .set(RemoteJmx.PORT, String.valueOf(Ports.free()))
-                .set(RemoteJmx.PASSWORD_FILE, password.toString())
-                .set(RemoteJmx.ACCESS_FILE, access.toString());
+        Workspace ws = withRemoteJmx(new Workspace(tmp.resolve("trigger")));
         Path config = ws.writeConfig();
         try (BackrouteService service = ws.service()) {
             service.start();

@@ -80,6 +80,17 @@ final class LocalServers {
     }
 
     /** The last lines of a server or tool log, for failure messages. */
+    /** Job options (host, port, user, password, database) of a database dump step against a private server. */
+    static java.util.Map<String, String> jobOptions(String host, int port, String user, String password, String database) {
+        java.util.Map<String, String> o = new java.util.HashMap<>();
+        o.put("host", host);
+        o.put("port", Integer.toString(port));
+        o.put("user", user);
+        o.put("password", password);
+        o.put("database", database);
+        return o;
+    }
+
     static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -8,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -132,13 +131,7 @@ public final class MariaDbTestServer implements AutoCloseable {
 
     /** Job options (host, port, user, password, database) for a {@code dump:mariadb} step. */
     public Map<String, String> options(String database) {
-        Map<String, String> o = new HashMap<>();
-        o.put("host", host());
-        o.put("port", Integer.toString(port));
-        o.put("user", USER);
-        o.put("password", PASSWORD);
-        o.put("database", database);
-        return o;
+        return LocalServers.jobOptions(host(), port, USER, PASSWORD, database);
     }
 
     /** The server's error log, for failure messages. */

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,13 +112,7 @@ public final class PostgresTestServer implements AutoCloseable {
 
     /** Job options (host, port, user, password, database) for a {@code dump:postgresql} step. */
     public Map<String, String> options(String database) {
-        Map<String, String> o = new HashMap<>();
-        o.put("host", host());
-        o.put("port", Integer.toString(port));
-        o.put("user", USER);
-        o.put("password", PASSWORD);
-        o.put("database", database);
-        return o;
+        return LocalServers.jobOptions(host(), port, USER, PASSWORD, database);
     }
 
     /** The server's own log, for failure messages. */
