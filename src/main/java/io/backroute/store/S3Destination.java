@@ -157,12 +157,38 @@ public class S3Destination extends RemoteDestination {
     @Override
     protected void cleanupFailedPut(String key) {
         String k = objectKey(key);
-        for (MultipartUpload u : uploads(k)) {
-            if (u.key().equals(k)) {
-                abort(u);
+        // S3 (and S3Proxy) may refuse or undo an abort while a part of the upload is still arriving, e.g. one a
+        // timeout cut on our side: as the S3 API reference advises, abort until no upload of the key is listed
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= ABORT_ATTEMPTS; attempt++) {
+            List<MultipartUpload> left = uploads(k).stream().filter(u -> u.key().equals(k)).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            try {
+                left.forEach(this::abort);
+                last = null;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(ABORT_BACKOFF.toMillis() * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
+        if (last != null) {
+            throw last;
+        }
+        if (!uploads(k).stream().filter(u -> u.key().equals(k)).toList().isEmpty()) {
+            throw new DestinationException(name, "incomplete upload of " + k + " still listed after " + ABORT_ATTEMPTS
+                    + " aborts", false, null);
+        }
     }
+
+    private static final int ABORT_ATTEMPTS = 3;
+    private static final java.time.Duration ABORT_BACKOFF = java.time.Duration.ofMillis(200);
 
     private List<MultipartUpload> uploads(String keyPrefix) {
         List<MultipartUpload> all = new ArrayList<>();
