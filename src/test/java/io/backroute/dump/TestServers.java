@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,23 +76,11 @@ final class TestServers {
     }
 
     static Map<String, String> pgOptions(String database) {
-        Map<String, String> o = new HashMap<>();
-        o.put("host", PG_HOST);
-        o.put("port", Integer.toString(PG_PORT));
-        o.put("user", PG_USER);
-        o.put("password", PG_PASSWORD);
-        o.put("database", database);
-        return o;
+        return io.backroute.testsupport.LocalServers.jobOptions(PG_HOST, PG_PORT, PG_USER, PG_PASSWORD, database);
     }
 
     static Map<String, String> myOptions(String database) {
-        Map<String, String> o = new HashMap<>();
-        o.put("host", MY_HOST);
-        o.put("port", Integer.toString(MY_PORT));
-        o.put("user", MY_USER);
-        o.put("password", MY_PASSWORD);
-        o.put("database", database);
-        return o;
+        return io.backroute.testsupport.LocalServers.jobOptions(MY_HOST, MY_PORT, MY_USER, MY_PASSWORD, database);
     }
 
     /** Runs a standard tool as the test oracle; fails the test with its output unless it exits 0. Returns stdout. */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  * What the private database servers of the tests share: commands run as the unprivileged server user when the
  * tests run as root (PostgreSQL and MariaDB refuse to run as root), a temp directory that user owns, and cleanup.
  */
-final class LocalServers {
+public final class LocalServers {
 
     private LocalServers() { }
 
@@ -80,8 +80,8 @@ final class LocalServers {
     }
 
     /** The last lines of a server or tool log, for failure messages. */
-    /** Job options (host, port, user, password, database) of a database dump step against a private server. */
-    static java.util.Map<String, String> jobOptions(String host, int port, String user, String password, String database) {
+    /** Job options (host, port, user, password, database) of a database dump step. */
+    public static java.util.Map<String, String> jobOptions(String host, int port, String user, String password, String database) {
         java.util.Map<String, String> o = new java.util.HashMap<>();
         o.put("host", host);
         o.put("port", Integer.toString(port));
